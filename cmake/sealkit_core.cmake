@@ -1,0 +1,54 @@
+# libsealkit: the core library. It is written in C++ but must depend on libc
+# alone, so that a C program linking it (or LD_PRELOADing sealkit) pulls in
+# no libstdc++: no exceptions, no RTTI, no thread-safe-static guards, and it
+# is linked by the C driver with --no-undefined so any libstdc++ symbol is a
+# link error rather than a surprise at run time.
+set(SEALKIT_CORE_SOURCES
+  src/system/syscalls.cpp
+  src/procfs/mappings_parser.cpp
+  src/procfs/mappings_reader.cpp
+  src/procfs/seal_query.cpp
+  src/backend/kernel_backend.cpp
+  src/backend/no_backend.cpp
+  src/backend/backend_selection.cpp
+  src/api/seal_arguments.cpp
+  src/api/seal_api.cpp
+  src/api/backend_info.cpp
+  src/api/memory_api.cpp
+)
+set(SEALKIT_CORE_FLAGS -fno-exceptions -fno-rtti -fno-threadsafe-statics
+    -fvisibility=hidden -fvisibility-inlines-hidden)
+
+add_library(sealkit_objects OBJECT ${SEALKIT_CORE_SOURCES})
+target_include_directories(sealkit_objects
+  PUBLIC $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
+  PRIVATE ${PROJECT_SOURCE_DIR}/src)
+target_compile_options(sealkit_objects PRIVATE ${SEALKIT_CORE_FLAGS})
+
+# The shared library: only the sealkit_* C symbols are exported.
+add_library(sealkit SHARED $<TARGET_OBJECTS:sealkit_objects>)
+set_target_properties(sealkit PROPERTIES
+  LINKER_LANGUAGE C
+  VERSION ${PROJECT_VERSION} SOVERSION ${PROJECT_VERSION_MAJOR}
+  LINK_DEPENDS ${PROJECT_SOURCE_DIR}/src/api/libsealkit.map)
+target_link_options(sealkit PRIVATE
+  -Wl,--version-script=${PROJECT_SOURCE_DIR}/src/api/libsealkit.map
+  -Wl,--no-undefined -Wl,-z,now -Wl,-z,relro)
+target_include_directories(sealkit PUBLIC
+  $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include> $<INSTALL_INTERFACE:include>)
+add_library(sealkit::sealkit ALIAS sealkit)
+
+add_library(sealkit_static STATIC $<TARGET_OBJECTS:sealkit_objects>)
+set_target_properties(sealkit_static PROPERTIES OUTPUT_NAME sealkit LINKER_LANGUAGE C)
+target_include_directories(sealkit_static PUBLIC
+  $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include> $<INSTALL_INTERFACE:include>)
+
+# For the CLI and the tests: the whole core, internal headers included.
+add_library(sealkit_internal STATIC $<TARGET_OBJECTS:sealkit_objects>)
+target_include_directories(sealkit_internal PUBLIC
+  ${PROJECT_SOURCE_DIR}/include ${PROJECT_SOURCE_DIR}/src)
+
+install(TARGETS sealkit sealkit_static
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+install(DIRECTORY include/sealkit DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})

@@ -1,0 +1,132 @@
+/*
+ * sealkit.h: memory sealing for C programs.
+ *
+ * What a seal protects against
+ * ----------------------------
+ * An attacker who can make this process issue a memory-management system
+ * call with chosen arguments (a corrupted pointer handed to mprotect, munmap,
+ * mremap, mmap(MAP_FIXED) or madvise) can normally turn trusted read-only
+ * data or code into something writable, or map new contents over it. Once a
+ * range is sealed, the mapping itself is frozen for the life of the process:
+ *
+ *   - mprotect / pkey_mprotect on it fail with EPERM (even to the same
+ *     protection), munmap fails and unmaps nothing, mmap(MAP_FIXED) over it
+ *     fails, mremap of it (or onto it) fails, remap_file_pages fails;
+ *   - discarding advice (MADV_DONTNEED, MADV_FREE, ...) fails on sealed
+ *     anonymous memory that the process cannot write.
+ *
+ * What a seal does NOT protect against
+ * ------------------------------------
+ *   - writes to pages that are writable when sealed: seal data read-only
+ *     first (mprotect PROT_READ, then seal), or it stays writable forever;
+ *   - writes through /proc/self/mem or ptrace (the kernel's FOLL_FORCE path);
+ *   - MADV_DONTNEED on a sealed read-only *file* mapping, which reverts the
+ *     pages to their bytes on disk (sealkit's startup sealing moves RELRO to
+ *     anonymous memory to close this);
+ *   - anything after execve(): a new program starts unsealed.
+ * There is no unseal. Seal only memory that lives as long as the process.
+ *
+ * Example: a configuration table nobody can make writable again
+ *
+ *     static struct config *cfg;
+ *     cfg = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+ *                MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+ *     load_config(cfg);
+ *     mprotect(cfg, 4096, PROT_READ);
+ *     if (sealkit_seal(cfg, 4096, 0) != 0)
+ *         err(1, "sealkit_seal");           // errno says why
+ *     // mprotect(cfg, 4096, PROT_READ | PROT_WRITE) now fails with EPERM.
+ *
+ * Errors follow the kernel: functions return 0 (or a count/flag) on success
+ * and -1 with errno set on failure. No function here throws, allocates
+ * memory that the caller must free, or calls exit().
+ */
+#ifndef SEALKIT_SEALKIT_H
+#define SEALKIT_SEALKIT_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Exported from libsealkit.so (which hides everything else). */
+#define SEALKIT_API __attribute__((visibility("default")))
+
+#define SEALKIT_VERSION_MAJOR 0
+#define SEALKIT_VERSION_MINOR 1
+#define SEALKIT_VERSION_PATCH 0
+
+/* The mechanism that enforces seals in this process. */
+enum sealkit_backend_kind {
+    SEALKIT_BACKEND_NONE = 0,    /* nothing can enforce a seal: seals fail with ENOSYS */
+    SEALKIT_BACKEND_KERNEL = 1,  /* Linux mseal(2), 6.10 and newer */
+    SEALKIT_BACKEND_SECCOMP = 2, /* a seccomp-BPF policy, for kernels without mseal */
+};
+
+/*
+ * Seals [addr, addr + len) with exactly mseal(2)'s contract, on the active
+ * backend. Checks, in the kernel's order:
+ *   flags != 0                          -> EINVAL
+ *   addr not page aligned               -> EINVAL
+ *   len rounds to 0 or addr+len wraps   -> EINVAL
+ *   len == 0                            -> 0, nothing done
+ *   any page in the range unmapped      -> ENOMEM, nothing sealed
+ *   no backend can enforce a seal       -> ENOSYS
+ * len is rounded up to whole pages. Sealing a sealed range again returns 0.
+ * Returns 0 or -1 with errno set.
+ */
+SEALKIT_API int sealkit_seal(void *addr, size_t len, unsigned long flags);
+
+/*
+ * OpenBSD's mimmutable(2) contract on the same machinery: addr is rounded
+ * down and len up to whole pages, a range that wraps around is EINVAL, and
+ * every mapped page in the range is sealed while unmapped holes are skipped
+ * (no ENOMEM). Returns 0 or -1 with errno set (ENOSYS: no backend).
+ */
+SEALKIT_API int sealkit_mimmutable(void *addr, size_t len);
+
+/*
+ * Whether every page of [addr, addr + len) is sealed: 1 yes, 0 no (at least
+ * one page is not), -1 with errno ENOMEM if part of the range is unmapped,
+ * EINVAL for an unaligned addr or a range that wraps. len is rounded up to
+ * pages; len == 0 returns 1 (an empty range has no unsealed page).
+ * On the kernel backend the answer comes from /proc/self/smaps, so it also
+ * sees seals made by others (the loader, the kernel's own system mappings);
+ * errno ENOTSUP there means the kernel does not report seals.
+ */
+SEALKIT_API int sealkit_is_sealed(const void *addr, size_t len);
+
+/* The active backend (enum sealkit_backend_kind). Chosen once, on first use,
+ * from SEALKIT_BACKEND=auto|kernel|seccomp|none (auto when unset: the kernel
+ * when mseal(NULL, 0, 0) returns 0). A forced backend that cannot work here
+ * gives SEALKIT_BACKEND_NONE, so seals fail with ENOSYS rather than
+ * silently protecting nothing. */
+SEALKIT_API int sealkit_backend(void);
+
+/* "kernel", "seccomp" or "none". */
+SEALKIT_API const char *sealkit_backend_name(void);
+
+/* Why the active backend was chosen, one sentence for people (for example
+ * "SEALKIT_BACKEND=seccomp: this build has no seccomp backend"). */
+SEALKIT_API const char *sealkit_backend_reason(void);
+
+/* "MAJOR.MINOR.PATCH". */
+SEALKIT_API const char *sealkit_version(void);
+
+/*
+ * Anonymous memory for data that will be sealed. sealkit_map_private returns
+ * len bytes (rounded up to pages) of zeroed PROT_READ|PROT_WRITE private
+ * memory, or NULL with errno set. sealkit_protect changes its protection
+ * (PROT_* flags of <sys/mman.h>) and sealkit_unmap releases it; both fail
+ * with EPERM once the range is sealed, as the kernel does.
+ */
+SEALKIT_API void *sealkit_map_private(size_t len);
+SEALKIT_API int sealkit_protect(void *addr, size_t len, int prot);
+SEALKIT_API int sealkit_unmap(void *addr, size_t len);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* SEALKIT_SEALKIT_H */

@@ -1,0 +1,167 @@
+// sealkit.hpp: memory sealing for C++ programs.
+//
+// The same operations as sealkit.h, with errors as std::error_code (generic
+// category, the kernel's errno values) and ranges as std::span. Read the
+// threat model at the top of sealkit.h: a seal freezes the *mapping*
+// (protection, placement, existence), not the bytes of writable pages, and
+// it does not stop writes through /proc/self/mem or ptrace.
+//
+// Example: a table of handlers that nobody can make writable again
+//
+//     sealkit::region table(sizeof(handlers));     // fresh read-write pages
+//     std::memcpy(table.data(), &handlers, sizeof(handlers));
+//     if (auto ec = table.seal_read_only())          // read-only, then sealed
+//         die(ec.message());
+//     // table now belongs to the process: its destructor leaves it mapped.
+//
+// Header-only on purpose: libsealkit.so stays free of libstdc++, so C
+// programs that link it pull in nothing but libc.
+#pragma once
+
+#include <sys/mman.h>
+
+#include <cerrno>
+#include <cstddef>
+#include <span>
+#include <string_view>
+#include <system_error>
+#include <utility>
+
+#include "sealkit/sealkit.h"
+
+namespace sealkit {
+
+enum class backend_kind {
+    none = SEALKIT_BACKEND_NONE,
+    kernel = SEALKIT_BACKEND_KERNEL,
+    seccomp = SEALKIT_BACKEND_SECCOMP,
+};
+
+namespace detail {
+inline std::error_code last_error() noexcept { return {errno, std::generic_category()}; }
+inline std::error_code result_of(int status) noexcept { return status == 0 ? std::error_code{} : last_error(); }
+}  // namespace detail
+
+// mseal(2)'s contract: see sealkit_seal() in sealkit.h for every errno.
+[[nodiscard]] inline std::error_code seal(void *addr, std::size_t len, unsigned long flags = 0) noexcept {
+    return detail::result_of(sealkit_seal(addr, len, flags));
+}
+[[nodiscard]] inline std::error_code seal(std::span<std::byte> range) noexcept {
+    return seal(range.data(), range.size());
+}
+
+// OpenBSD's mimmutable(2) contract: see sealkit_mimmutable().
+[[nodiscard]] inline std::error_code mimmutable(void *addr, std::size_t len) noexcept {
+    return detail::result_of(sealkit_mimmutable(addr, len));
+}
+[[nodiscard]] inline std::error_code mimmutable(std::span<std::byte> range) noexcept {
+    return mimmutable(range.data(), range.size());
+}
+
+// Whether every page of the range is sealed. On error (a hole: ENOMEM,
+// bad arguments: EINVAL) returns false and sets ec, as std::filesystem does.
+[[nodiscard]] inline bool is_sealed(const void *addr, std::size_t len, std::error_code &ec) noexcept {
+    int answer = sealkit_is_sealed(addr, len);
+    ec = answer < 0 ? detail::last_error() : std::error_code{};
+    return answer == 1;
+}
+[[nodiscard]] inline bool is_sealed(std::span<const std::byte> range, std::error_code &ec) noexcept {
+    return is_sealed(range.data(), range.size(), ec);
+}
+
+[[nodiscard]] inline backend_kind active_backend() noexcept { return static_cast<backend_kind>(sealkit_backend()); }
+[[nodiscard]] inline std::string_view backend_name() noexcept { return sealkit_backend_name(); }
+[[nodiscard]] inline std::string_view backend_reason() noexcept { return sealkit_backend_reason(); }
+[[nodiscard]] inline std::string_view version() noexcept { return sealkit_version(); }
+
+// A private anonymous mapping that this object owns until it is sealed.
+// Before the seal it is ordinary memory: write it, resize nothing, and the
+// destructor unmaps it. After seal() or seal_read_only() succeeds the pages
+// belong to the process for its lifetime (the kernel will never let them be
+// unmapped); the destructor then leaves them alone, and data() stays valid
+// forever.
+class region {
+public:
+    region() noexcept = default;
+
+    // Maps size bytes (rounded up to pages) of zeroed read-write memory.
+    // On failure the region is empty and error() says why.
+    explicit region(std::size_t size) noexcept {
+        void *mapped = sealkit_map_private(size);
+        if (mapped == nullptr) {
+            error_ = detail::last_error();
+            return;
+        }
+        data_ = static_cast<std::byte *>(mapped);
+        size_ = size;
+    }
+
+    region(region &&other) noexcept
+        : data_(std::exchange(other.data_, nullptr)),
+          size_(std::exchange(other.size_, 0)),
+          sealed_(std::exchange(other.sealed_, false)),
+          read_only_(std::exchange(other.read_only_, false)),
+          error_(other.error_) {}
+
+    region &operator=(region &&other) noexcept {
+        if (this != &other) {
+            release();
+            data_ = std::exchange(other.data_, nullptr);
+            size_ = std::exchange(other.size_, 0);
+            sealed_ = std::exchange(other.sealed_, false);
+            read_only_ = std::exchange(other.read_only_, false);
+            error_ = other.error_;
+        }
+        return *this;
+    }
+
+    region(const region &) = delete;
+    region &operator=(const region &) = delete;
+    ~region() { release(); }
+
+    [[nodiscard]] std::byte *data() const noexcept { return data_; }
+    [[nodiscard]] std::size_t size() const noexcept { return size_; }
+    [[nodiscard]] std::span<std::byte> bytes() const noexcept { return {data_, size_}; }
+    [[nodiscard]] bool sealed() const noexcept { return sealed_; }
+    // Why the mapping could not be made, or a default error_code.
+    [[nodiscard]] std::error_code error() const noexcept { return error_; }
+    explicit operator bool() const noexcept { return data_ != nullptr; }
+
+    // Seals the pages with their current protection (read-write stays
+    // writable, but can never be unmapped, moved or re-protected).
+    [[nodiscard]] std::error_code seal() noexcept {
+        if (data_ == nullptr) return std::make_error_code(std::errc::bad_address);
+        std::error_code ec = sealkit::seal(data_, size_);
+        if (!ec) sealed_ = true;
+        return ec;
+    }
+
+    // Makes the pages read-only, then seals them: the usual end state for
+    // configuration and function-pointer tables. Calling it again is a
+    // no-op; after a plain seal() the pages can never become read-only, so
+    // it fails with EPERM (operation_not_permitted) rather than pretend.
+    [[nodiscard]] std::error_code seal_read_only() noexcept {
+        if (data_ == nullptr) return std::make_error_code(std::errc::bad_address);
+        if (sealed_) return read_only_ ? std::error_code{} : std::make_error_code(std::errc::operation_not_permitted);
+        if (sealkit_protect(data_, size_, PROT_READ) != 0) return detail::last_error();
+        read_only_ = true;
+        return seal();
+    }
+
+private:
+    void release() noexcept {
+        if (data_ != nullptr && !sealed_) sealkit_unmap(data_, size_);
+        data_ = nullptr;
+        size_ = 0;
+        sealed_ = false;
+        read_only_ = false;
+    }
+
+    std::byte *data_ = nullptr;
+    std::size_t size_ = 0;
+    bool sealed_ = false;
+    bool read_only_ = false;
+    std::error_code error_{};
+};
+
+}  // namespace sealkit

@@ -1,0 +1,57 @@
+// The C API's sealing entry points: validation, then the active backend.
+#include <errno.h>
+
+#include "api/seal_arguments.h"
+#include "backend/backend.h"
+#include "procfs/seal_query.h"
+#include "sealkit/sealkit.h"
+#include "system/syscalls.h"
+
+using sealkit::active_backend;
+using sealkit::page_range;
+
+namespace {
+
+int fail(long negative_errno) {
+    errno = static_cast<int>(-negative_errno);
+    return -1;
+}
+
+long seal_one_run(uintptr_t start, size_t length, void *) { return active_backend().seal(start, length); }
+
+}  // namespace
+
+extern "C" int sealkit_seal(void *addr, size_t len, unsigned long flags) {
+    const sealkit::backend &enforcer = active_backend();
+    // The kernel validates exactly as documented, so hand it everything:
+    // one syscall, the kernel's own errno.
+    if (enforcer.kind == SEALKIT_BACKEND_KERNEL) {
+        long result = sealkit::sys::seal_range(reinterpret_cast<uintptr_t>(addr), len, flags);
+        return result == 0 ? 0 : fail(result);
+    }
+    page_range range;
+    if (long invalid = sealkit::validate_seal_arguments(addr, len, flags, range)) return fail(invalid);
+    if (range.length == 0) return 0;
+    long result = enforcer.seal(range.start, range.length);
+    return result == 0 ? 0 : fail(result);
+}
+
+extern "C" int sealkit_mimmutable(void *addr, size_t len) {
+    page_range range;
+    if (long invalid = sealkit::round_to_pages(addr, len, range)) return fail(invalid);
+    if (range.length == 0) return 0;
+    // The common case has no holes: one seal over the whole range.
+    long result = active_backend().seal(range.start, range.length);
+    if (result != -ENOMEM) return result == 0 ? 0 : fail(result);
+    // OpenBSD seals what is mapped and skips holes.
+    result = sealkit::procfs::for_each_mapped_run(range.start, range.length, seal_one_run, nullptr);
+    return result == 0 ? 0 : fail(result);
+}
+
+extern "C" int sealkit_is_sealed(const void *addr, size_t len) {
+    page_range range;
+    if (long invalid = sealkit::validate_seal_arguments(addr, len, 0, range)) return fail(invalid);
+    if (range.length == 0) return 1;
+    long result = active_backend().is_sealed(range.start, range.length);
+    return result < 0 ? fail(result) : static_cast<int>(result);
+}

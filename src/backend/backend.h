@@ -1,0 +1,39 @@
+// The narrow interface every enforcement mechanism implements.
+//
+// Policy code (what to seal, when) calls through active_backend() and never
+// knows whether the kernel or a seccomp filter enforces the seal. Callers
+// have already validated the range the way mseal(2) does: start is page
+// aligned, length is a non-zero multiple of the page size, and the range
+// does not wrap. Results are 0 or -errno, with the kernel's errno values.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sealkit/sealkit.h"
+
+namespace sealkit {
+
+struct backend {
+    sealkit_backend_kind kind;
+    const char *name;
+
+    // Seals [start, start + length). -ENOMEM, and nothing sealed, when any
+    // page is unmapped; -ENOSYS when this backend cannot enforce anything.
+    long (*seal)(uintptr_t start, size_t length);
+
+    // 1 when every page of [start, start + length) is sealed, 0 when one is
+    // not, -ENOMEM when one is unmapped, -ENOTSUP when the state cannot be
+    // known.
+    long (*is_sealed)(uintptr_t start, size_t length);
+};
+
+// The backends that exist in this build.
+const backend &kernel_backend();
+const backend &no_backend();
+
+// The backend chosen for this process (once, on first use) and why.
+const backend &active_backend();
+const char *active_backend_reason();
+
+}  // namespace sealkit

@@ -1,0 +1,53 @@
+// Chooses the backend once per process, from SEALKIT_BACKEND and what the
+// kernel offers.
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/backend.h"
+#include "system/syscalls.h"
+
+namespace sealkit {
+namespace {
+
+struct choice {
+    const backend *chosen;
+    const char *reason;
+};
+
+choice choose_backend() {
+    const char *requested = getenv("SEALKIT_BACKEND");
+    bool kernel_has_mseal = sys::probe_seal_support() == 0;
+    if (requested == nullptr || *requested == '\0' || strcmp(requested, "auto") == 0) {
+        if (kernel_has_mseal) return {&kernel_backend(), "auto: the kernel has mseal(2)"};
+        return {&no_backend(), "auto: the kernel has no mseal(2) and this build has no seccomp backend"};
+    }
+    if (strcmp(requested, "kernel") == 0) {
+        if (kernel_has_mseal) return {&kernel_backend(), "SEALKIT_BACKEND=kernel"};
+        return {&no_backend(), "SEALKIT_BACKEND=kernel, but the kernel has no mseal(2) (Linux 6.10+)"};
+    }
+    if (strcmp(requested, "seccomp") == 0)
+        return {&no_backend(), "SEALKIT_BACKEND=seccomp, but this build has no seccomp backend"};
+    if (strcmp(requested, "none") == 0) return {&no_backend(), "SEALKIT_BACKEND=none: sealing disabled"};
+    // An unknown value must not silently weaken protection: fail closed to
+    // "none" so every seal reports ENOSYS, and say why.
+    return {&no_backend(), "SEALKIT_BACKEND has an unknown value (use auto, kernel, seccomp or none)"};
+}
+
+// Written once; a race between two first callers computes the same answer.
+choice g_choice{nullptr, nullptr};
+
+const choice &current_choice() {
+    if (__atomic_load_n(&g_choice.chosen, __ATOMIC_ACQUIRE) == nullptr) {
+        choice fresh = choose_backend();
+        __atomic_store_n(&g_choice.reason, fresh.reason, __ATOMIC_RELAXED);
+        __atomic_store_n(&g_choice.chosen, fresh.chosen, __ATOMIC_RELEASE);
+    }
+    return g_choice;
+}
+
+}  // namespace
+
+const backend &active_backend() { return *current_choice().chosen; }
+const char *active_backend_reason() { return current_choice().reason; }
+
+}  // namespace sealkit

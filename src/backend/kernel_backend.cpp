@@ -1,0 +1,18 @@
+// Seals with Linux's own mseal(2), 6.10 and newer.
+#include "backend/backend.h"
+#include "procfs/seal_query.h"
+#include "system/syscalls.h"
+
+namespace sealkit {
+namespace {
+
+long kernel_seal(uintptr_t start, size_t length) { return sys::seal_range(start, length, 0); }
+
+}  // namespace
+
+const backend &kernel_backend() {
+    static const backend instance{SEALKIT_BACKEND_KERNEL, "kernel", kernel_seal, procfs::kernel_seal_state};
+    return instance;
+}
+
+}  // namespace sealkit

@@ -1,0 +1,31 @@
+// Streams /proc/PID/maps or /proc/PID/smaps through mappings_parser.
+//
+// Reads in large chunks (the kernel renders smaps as it is read, so the
+// reader's own cost must stay small beside it), copes with lines longer
+// than its buffer by growing it, and treats a process that exits mid-read
+// as the end of the file: the mappings read so far are kept.
+#pragma once
+
+#include "procfs/mappings_parser.h"
+
+namespace sealkit::procfs {
+
+enum class mappings_file { maps, smaps };
+
+struct read_result {
+    // 0, or the -errno that stopped the read: -ENOENT when the process (or
+    // /proc) does not exist, -EACCES/-EPERM when it may not be read,
+    // -ENOMEM when the reader could not get memory.
+    long error = 0;
+    size_t mappings = 0;
+    size_t malformed_lines = 0;
+    bool stopped_by_visitor = false;
+};
+
+// pid 0 reads the calling process (/proc/self).
+read_result read_mappings(int pid, mappings_file file, mapping_visitor visitor, void *context);
+
+// The same over an already opened file descriptor (left open).
+read_result read_mappings_from(int fd, mapping_visitor visitor, void *context);
+
+}  // namespace sealkit::procfs

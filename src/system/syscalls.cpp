@@ -1,0 +1,63 @@
+#include "system/syscalls.h"
+
+#include <errno.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+namespace sealkit::sys {
+namespace {
+
+// Runs a libc call that reports through errno and turns its result into
+// 0 or -errno, restoring the caller's errno.
+template <typename Call>
+long without_errno(Call call) {
+    int saved = errno;
+    long result = call();
+    long answer = result == -1 ? -errno : result;
+    errno = saved;
+    return answer;
+}
+
+}  // namespace
+
+size_t page_size() {
+    static size_t cached = 0;
+    size_t size = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (size == 0) {
+        size = getauxval(AT_PAGESZ);
+        if (size == 0) size = 4096;
+        __atomic_store_n(&cached, size, __ATOMIC_RELAXED);
+    }
+    return size;
+}
+
+long seal_range(uintptr_t addr, size_t len, unsigned long flags) {
+    return without_errno([&] { return syscall(kMsealSyscallNumber, addr, len, flags); });
+}
+
+long probe_seal_support() { return seal_range(0, 0, 0); }
+
+long protect(uintptr_t addr, size_t len, int prot) {
+    return without_errno([&] { return static_cast<long>(mprotect(reinterpret_cast<void *>(addr), len, prot)); });
+}
+
+long unmap(uintptr_t addr, size_t len) {
+    return without_errno([&] { return static_cast<long>(munmap(reinterpret_cast<void *>(addr), len)); });
+}
+
+uintptr_t map_anonymous(size_t len, int prot) {
+    int saved = errno;
+    void *p = mmap(nullptr, len, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    uintptr_t answer = p == MAP_FAILED ? static_cast<uintptr_t>(-static_cast<long>(errno))
+                                       : reinterpret_cast<uintptr_t>(p);
+    errno = saved;
+    return answer;
+}
+
+long check_fully_mapped(uintptr_t addr, size_t len) {
+    return without_errno([&] { return static_cast<long>(msync(reinterpret_cast<void *>(addr), len, MS_ASYNC)); });
+}
+
+}  // namespace sealkit::sys

@@ -1,0 +1,46 @@
+// The system layer: the only code in sealkit that talks to the kernel's
+// memory-management interface. Every function wraps one call, says in its
+// name what it does, and reports failure as a negative errno value (never
+// through errno, which it leaves untouched), so callers can pass the
+// kernel's answer on unchanged.
+//
+// Preconditions are the kernel's own; these functions check nothing
+// themselves, so the kernel's validation order is what callers observe.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+namespace sealkit::sys {
+
+// x86_64, i386, arm64 and the generic syscall table all use 462.
+inline constexpr long kMsealSyscallNumber = 462;
+
+// The page size, read once from the auxiliary vector.
+size_t page_size();
+
+// mseal(addr, len, flags). 0 or -errno.
+long seal_range(uintptr_t addr, size_t len, unsigned long flags);
+
+// Whether this kernel has mseal: the free probe mseal(NULL, 0, 0) == 0.
+// Returns 0 when it does, or the -errno the probe returned (-ENOSYS).
+long probe_seal_support();
+
+// mprotect(addr, len, prot). 0 or -errno.
+long protect(uintptr_t addr, size_t len, int prot);
+
+// munmap(addr, len). 0 or -errno.
+long unmap(uintptr_t addr, size_t len);
+
+// A fresh private anonymous mapping of len bytes with protection prot.
+// The address, or -errno cast to uintptr_t (test with is_error()).
+uintptr_t map_anonymous(size_t len, int prot);
+inline bool is_error(uintptr_t result) { return result > UINTPTR_MAX - 4096; }
+inline long error_of(uintptr_t result) { return static_cast<long>(result); }
+
+// 0 when every page of [addr, addr + len) is mapped, -ENOMEM when one is
+// not. addr must be page aligned. Costs one system call: msync with
+// MS_ASYNC writes nothing back but walks the range and reports holes.
+long check_fully_mapped(uintptr_t addr, size_t len);
+
+}  // namespace sealkit::sys
