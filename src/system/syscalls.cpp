@@ -3,7 +3,9 @@
 #include <errno.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 namespace sealkit::sys {
@@ -58,6 +60,29 @@ uintptr_t map_anonymous(size_t len, int prot) {
 
 long check_fully_mapped(uintptr_t addr, size_t len) {
     return without_errno([&] { return static_cast<long>(msync(reinterpret_cast<void *>(addr), len, MS_ASYNC)); });
+}
+
+long move_mapping(uintptr_t from, size_t length, uintptr_t to) {
+    int saved = errno;
+    void *moved = mremap(reinterpret_cast<void *>(from), length, length, MREMAP_MAYMOVE | MREMAP_FIXED,
+                         reinterpret_cast<void *>(to));
+    long answer = moved == MAP_FAILED ? -errno : 0;
+    errno = saved;
+    return answer;
+}
+
+long name_anonymous(uintptr_t addr, size_t length, const char *name) {
+#ifndef PR_SET_VMA
+#define PR_SET_VMA 0x53564d41
+#define PR_SET_VMA_ANON_NAME 0
+#endif
+    return without_errno([&] { return static_cast<long>(prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, addr, length, name)); });
+}
+
+long long monotonic_nanoseconds() {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return static_cast<long long>(now.tv_sec) * 1000000000LL + now.tv_nsec;
 }
 
 }  // namespace sealkit::sys

@@ -43,4 +43,16 @@ inline long error_of(uintptr_t result) { return static_cast<long>(result); }
 // MS_ASYNC writes nothing back but walks the range and reports holes.
 long check_fully_mapped(uintptr_t addr, size_t len);
 
+// Moves the mapping at from (length bytes) onto to, replacing whatever was
+// mapped there, in one step (mremap MREMAP_MAYMOVE|MREMAP_FIXED): other
+// threads never see the destination unmapped. 0 or -errno.
+long move_mapping(uintptr_t from, size_t length, uintptr_t to);
+
+// Names anonymous memory "[anon:name]" in /proc/PID/maps (Linux 5.17+ with
+// CONFIG_ANON_VMA_NAME). 0 or -errno; callers treat failure as cosmetic.
+long name_anonymous(uintptr_t addr, size_t length, const char *name);
+
+// CLOCK_MONOTONIC in nanoseconds.
+long long monotonic_nanoseconds();
+
 }  // namespace sealkit::sys
