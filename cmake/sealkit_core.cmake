@@ -8,6 +8,7 @@ set(SEALKIT_CORE_SOURCES
   src/procfs/mappings_parser.cpp
   src/procfs/mappings_reader.cpp
   src/procfs/seal_query.cpp
+  src/elf/program_headers.cpp
   src/backend/kernel_backend.cpp
   src/backend/no_backend.cpp
   src/backend/backend_selection.cpp
@@ -15,6 +16,14 @@ set(SEALKIT_CORE_SOURCES
   src/api/seal_api.cpp
   src/api/backend_info.cpp
   src/api/memory_api.cpp
+  src/api/images_api.cpp
+  src/startup/image_enumeration.cpp
+  src/startup/startup_set.cpp
+  src/startup/relro_relocation.cpp
+  src/startup/image_sealer.cpp
+  src/startup/report_writer.cpp
+  src/startup/startup_options.cpp
+  src/startup/startup_sealing.cpp
 )
 set(SEALKIT_CORE_FLAGS -fno-exceptions -fno-rtti -fno-threadsafe-statics
     -fvisibility=hidden -fvisibility-inlines-hidden)
@@ -52,3 +61,19 @@ install(TARGETS sealkit sealkit_static
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(DIRECTORY include/sealkit DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+
+# libsealkit-preload.so: startup sealing for unmodified programs. The core is
+# linked in (not libsealkit.so as a dependency), and only __libc_start_main
+# is exported, so the preload neither adds symbols to a program nor changes
+# which sealkit_* a program that links libsealkit.so itself would get.
+add_library(sealkit_preload SHARED src/preload/preload.cpp $<TARGET_OBJECTS:sealkit_objects>)
+set_target_properties(sealkit_preload PROPERTIES
+  OUTPUT_NAME sealkit-preload LINKER_LANGUAGE C
+  LINK_DEPENDS ${PROJECT_SOURCE_DIR}/src/preload/libsealkit-preload.map)
+target_include_directories(sealkit_preload PRIVATE ${PROJECT_SOURCE_DIR}/include ${PROJECT_SOURCE_DIR}/src)
+target_compile_options(sealkit_preload PRIVATE ${SEALKIT_CORE_FLAGS})
+target_link_options(sealkit_preload PRIVATE
+  -Wl,--version-script=${PROJECT_SOURCE_DIR}/src/preload/libsealkit-preload.map
+  -Wl,--no-undefined -Wl,-z,now -Wl,-z,relro)
+target_link_libraries(sealkit_preload PRIVATE ${CMAKE_DL_LIBS})
+install(TARGETS sealkit_preload LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})

@@ -125,6 +125,94 @@ SEALKIT_API void *sealkit_map_private(size_t len);
 SEALKIT_API int sealkit_protect(void *addr, size_t len, int prot);
 SEALKIT_API int sealkit_unmap(void *addr, size_t len);
 
+
+/*
+ * Sealing the loaded ELF images (startup sealing).
+ *
+ * sealkit_seal_images seals every object the dynamic loader has loaded: the
+ * executable, its libraries, ld.so itself and preloaded libraries, each as
+ * [first PT_LOAD page, end of the last segment's memory) so the PROT_NONE
+ * gaps between segments and the anonymous .bss tail are included, with one
+ * seal call per contiguous run. Never the vDSO (unless SEALKIT_SEAL_VDSO),
+ * the stack, the heap or TLS. PT_GNU_MUTABLE and PT_OPENBSD_MUTABLE ranges
+ * stay unsealed. Objects dlopen'ed without RTLD_NODELETE are skipped: a
+ * dlclose must be able to unmap them.
+ *
+ * Unless SEALKIT_RELRO_FILE is given, each RELRO range is first moved into
+ * anonymous memory: the kernel lets MADV_DONTNEED discard a sealed private
+ * *file* mapping (reverting a relocated GOT to its bytes on disk) but not a
+ * sealed read-only anonymous one.
+ *
+ * Call it once the program's own initialisation is done; the preload and
+ * link-in modes call it for you before main().
+ */
+enum sealkit_image_flags {
+    SEALKIT_SEAL_VDSO = 1u << 0,    /* also seal [vdso] and [vvar] */
+    SEALKIT_ONLY_MARKED = 1u << 1,  /* glibc's opt-in rule: GNU_PROPERTY_MEMORY_SEAL */
+    SEALKIT_RELRO_FILE = 1u << 2,   /* leave RELRO file-backed (discardable) */
+    SEALKIT_SKIP_SEALED = 1u << 3,  /* skip objects sealed by an earlier call */
+};
+
+struct sealkit_options {
+    unsigned int flags; /* enum sealkit_image_flags */
+};
+
+/* Why an object was left unsealed. */
+enum sealkit_skip_reason {
+    SEALKIT_SKIP_NONE = 0,
+    SEALKIT_SKIP_VDSO,          /* the vDSO, not asked for */
+    SEALKIT_SKIP_UNLOADABLE,    /* dlopen'ed without RTLD_NODELETE: dlclose must unmap it */
+    SEALKIT_SKIP_NOT_MARKED,    /* SEALKIT_ONLY_MARKED and no GNU_PROPERTY_MEMORY_SEAL */
+    SEALKIT_SKIP_ALREADY_SEALED,/* sealed by an earlier call */
+    SEALKIT_SKIP_NO_SEGMENTS,   /* no PT_LOAD segment */
+};
+
+/* Segment kinds of an object (bits of sealkit_image_report.segment_kinds). */
+enum sealkit_segment_kind {
+    SEALKIT_SEGMENT_TEXT = 1u << 0,    /* PT_LOAD with PF_X */
+    SEALKIT_SEGMENT_RODATA = 1u << 1,  /* PT_LOAD, read-only */
+    SEALKIT_SEGMENT_RELRO = 1u << 2,   /* PT_GNU_RELRO */
+    SEALKIT_SEGMENT_DATA = 1u << 3,    /* PT_LOAD with PF_W, .bss tail included */
+    SEALKIT_SEGMENT_GAP = 1u << 4,     /* PROT_NONE holes between segments */
+};
+
+struct sealkit_image_report {
+    const char *name;            /* path; "" for the main program is replaced by its path */
+    unsigned long start, end;    /* the object's span [start, end) */
+    unsigned long bytes_sealed;
+    unsigned int segment_kinds;  /* enum sealkit_segment_kind */
+    unsigned int runs;           /* contiguous runs sealed */
+    unsigned int seal_calls;     /* backend seal calls made (== runs unless a run had a hole) */
+    unsigned int mutable_ranges; /* PT_GNU_MUTABLE / PT_OPENBSD_MUTABLE ranges left unsealed */
+    unsigned long mutable_bytes;
+    int relro_moved;             /* 1: RELRO now lives in sealed anonymous memory */
+    int skip_reason;             /* enum sealkit_skip_reason */
+    int error;                   /* 0 or the errno of the first failure */
+    const char *error_step;      /* "seal", "relro", ... or NULL */
+};
+
+struct sealkit_report {
+    unsigned int images;         /* entries in image[] */
+    unsigned int images_sealed;
+    unsigned int images_failed;
+    unsigned long bytes_sealed;
+    unsigned int seal_calls;
+    long long nanoseconds;       /* time spent in sealkit_seal_images */
+    const char *backend;         /* backend name */
+    /* Owned by the library, valid until the next sealkit_seal_images call
+     * (or for the process lifetime when made by the preload). */
+    const struct sealkit_image_report *image;
+};
+
+/* Seals the loaded images as described above. options may be NULL (all
+ * defaults); report may be NULL. Returns 0 when every object that should be
+ * sealed was, or -1 with errno set to the first failure (the report says
+ * which object); on ENOSYS nothing could be sealed at all. */
+SEALKIT_API int sealkit_seal_images(const struct sealkit_options *options, struct sealkit_report *report);
+
+/* Writes a report as readable text (json == 0) or JSON (json != 0) to fd. */
+SEALKIT_API int sealkit_write_report(int fd, const struct sealkit_report *report, int json);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -1,0 +1,44 @@
+// libsealkit-preload.so: seals every loaded ELF image of an unmodified
+// program just before its main() runs.
+//
+// Loaded with LD_PRELOAD, it interposes __libc_start_main, the function
+// _start hands main to, and gives glibc a main that first seals and then
+// calls the real one. At that point the loader has mapped and relocated
+// every startup object and applied RELRO, every library constructor and
+// the program's own constructors have run, and main has not: the latest
+// moment that still precedes all of the program's own logic, and the one
+// that breaks the fewest constructors (see docs/startup-sealing.md).
+//
+// It links the core statically and exports only __libc_start_main, so it
+// adds no symbols to the program and depends on libc alone.
+#include <dlfcn.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "startup/startup_sealing.h"
+
+namespace {
+
+using main_function = int (*)(int, char **, char **);
+using start_main_function = int (*)(main_function, int, char **, void (*)(), void (*)(), void (*)(), void *);
+
+main_function g_real_main = nullptr;
+
+int sealed_main(int argc, char **argv, char **envp) {
+    sealkit::startup::seal_at_startup();
+    return g_real_main(argc, argv, envp);
+}
+
+}  // namespace
+
+extern "C" __attribute__((visibility("default"))) int __libc_start_main(main_function main, int argc, char **argv,
+                                                                         void (*init)(), void (*fini)(),
+                                                                         void (*rtld_fini)(), void *stack_end) {
+    auto real = reinterpret_cast<start_main_function>(dlsym(RTLD_NEXT, "__libc_start_main"));
+    if (real == nullptr) {
+        dprintf(2, "sealkit: cannot find glibc's __libc_start_main; running unsealed\n");
+        return main(argc, argv, nullptr);
+    }
+    g_real_main = main;
+    return real(sealed_main, argc, argv, init, fini, rtld_fini, stack_end);
+}

@@ -1,0 +1,178 @@
+#include "startup/image_sealer.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/backend.h"
+#include "procfs/mappings_reader.h"
+#include "procfs/seal_query.h"
+#include "startup/loaded_image.h"
+#include "startup/relro_relocation.h"
+#include "startup/startup_set.h"
+#include "system/syscalls.h"
+
+namespace sealkit::startup {
+namespace {
+
+// Reports of the last call (process lifetime when the preload made them).
+sealkit_image_report *g_reports = nullptr;
+
+long seal_run(uintptr_t start, size_t length, void *context) {
+    auto &entry = *static_cast<sealkit_image_report *>(context);
+    ++entry.seal_calls;
+    long result = active_backend().seal(start, length);
+    if (result == 0) {
+        ++entry.runs;
+        entry.bytes_sealed += length;
+    }
+    return result;
+}
+
+// Seals one contiguous piece: one call when it is fully mapped (the norm:
+// glibc reserves an object's whole span, gaps included), one per mapped run
+// when something left a hole in it.
+long seal_piece(address_range piece, sealkit_image_report &entry) {
+    if (piece.empty()) return 0;
+    ++entry.seal_calls;
+    long result = active_backend().seal(piece.start, piece.length());
+    if (result == 0) {
+        ++entry.runs;
+        entry.bytes_sealed += piece.length();
+        return 0;
+    }
+    if (result != -ENOMEM) return result;
+    return procfs::for_each_mapped_run(piece.start, piece.length(), seal_run, &entry);
+}
+
+// The span minus the mutable ranges, sealed piece by piece in address order.
+long seal_span_except_mutable(const loaded_image &image, sealkit_image_report &entry) {
+    address_range holes[kMaxMutableRanges];
+    int count = image.mutable_count;
+    memcpy(holes, image.mutable_ranges, sizeof(address_range) * static_cast<size_t>(count));
+    // Insertion sort: a handful of ranges at most.
+    for (int i = 1; i < count; ++i)
+        for (int j = i; j > 0 && holes[j].start < holes[j - 1].start; --j) {
+            address_range swap = holes[j];
+            holes[j] = holes[j - 1];
+            holes[j - 1] = swap;
+        }
+    uintptr_t cursor = image.span.start;
+    for (int i = 0; i < count; ++i) {
+        entry.mutable_bytes += holes[i].length();
+        if (holes[i].start > cursor) {
+            uintptr_t end = holes[i].start < image.span.end ? holes[i].start : image.span.end;
+            if (long result = seal_piece({cursor, end}, entry)) return result;
+        }
+        if (holes[i].end > cursor) cursor = holes[i].end;
+    }
+    if (cursor < image.span.end) return seal_piece({cursor, image.span.end}, entry);
+    return 0;
+}
+
+// [vvar] and [vvar_vclock] sit beside the vDSO; sealed with it on request.
+bool collect_vvar(const procfs::mapping &m, void *context) {
+    auto &entry = *static_cast<sealkit_image_report *>(context);
+    const char *name = m.path;
+    if (strcmp(name, "[vvar]") == 0 || strcmp(name, "[vvar_vclock]") == 0) {
+        if (seal_piece({m.start, m.end}, entry) != 0 && entry.error == 0) {
+            entry.error = EPERM;
+            entry.error_step = "vvar";
+        }
+    }
+    return true;
+}
+
+void fail(sealkit_image_report &entry, long result, const char *step) {
+    if (entry.error != 0) return;
+    entry.error = static_cast<int>(-result);
+    entry.error_step = step;
+}
+
+void seal_one(const loaded_image &image, bool permanent, bool program_marked, unsigned flags,
+              relro_mover &mover, sealkit_image_report &entry) {
+    entry.name = image.name;
+    entry.start = image.span.start;
+    entry.end = image.span.end;
+    entry.segment_kinds = image.segment_kinds;
+    entry.mutable_ranges = static_cast<unsigned>(image.mutable_count);
+    if (image.span.empty()) {
+        entry.skip_reason = SEALKIT_SKIP_NO_SEGMENTS;
+        return;
+    }
+    if (image.is_vdso && !(flags & SEALKIT_SEAL_VDSO)) {
+        entry.skip_reason = SEALKIT_SKIP_VDSO;
+        return;
+    }
+    if (!permanent) {
+        entry.skip_reason = SEALKIT_SKIP_UNLOADABLE;
+        return;
+    }
+    if ((flags & SEALKIT_ONLY_MARKED) && !(program_marked && image.marked_for_sealing) && !image.is_vdso) {
+        entry.skip_reason = SEALKIT_SKIP_NOT_MARKED;
+        return;
+    }
+    if ((flags & SEALKIT_SKIP_SEALED) && active_backend().is_sealed(image.span.start, image.span.length()) == 1) {
+        entry.skip_reason = SEALKIT_SKIP_ALREADY_SEALED;
+        return;
+    }
+    if (image.too_many_mutable) {
+        fail(entry, -E2BIG, "mutable");  // cannot honour every mutable range: seal nothing
+        return;
+    }
+    if (!(flags & SEALKIT_RELRO_FILE) && !image.relro.empty()) {
+        long moved = mover.move_to_anonymous(image);
+        if (moved == 0) entry.relro_moved = 1;
+        else fail(entry, moved, "relro");
+    }
+    if (long result = seal_span_except_mutable(image, entry)) fail(entry, result, "seal");
+    if (image.is_vdso) procfs::read_mappings(0, procfs::mappings_file::maps, collect_vvar, &entry);
+}
+
+}  // namespace
+
+long seal_loaded_images(unsigned flags, sealkit_report &report) {
+    const long long began = sys::monotonic_nanoseconds();
+    report = sealkit_report{};
+    report.backend = active_backend().name;
+
+    image_list list;
+    long error = enumerate_loaded_images(list);
+    bool *permanent = list.count ? static_cast<bool *>(malloc(list.count)) : nullptr;
+    auto *entries = static_cast<sealkit_image_report *>(calloc(list.count ? list.count : 1, sizeof(sealkit_image_report)));
+    if (error != 0 || (list.count && permanent == nullptr) || entries == nullptr) {
+        free(permanent);
+        free(entries);
+        release(list);
+        return -ENOMEM;
+    }
+    mark_permanent_images(list, permanent);
+    bool program_marked = false;
+    for (size_t i = 0; i < list.count; ++i)
+        if (list.items[i].is_main_program) program_marked = list.items[i].marked_for_sealing;
+
+    long first_error = 0;
+    relro_mover mover;
+    for (size_t i = 0; i < list.count; ++i) {
+        sealkit_image_report &entry = entries[i];
+        seal_one(list.items[i], permanent[i], program_marked, flags, mover, entry);
+        report.seal_calls += entry.seal_calls;
+        report.bytes_sealed += entry.bytes_sealed;
+        if (entry.error != 0) {
+            ++report.images_failed;
+            if (first_error == 0) first_error = -entry.error;
+        } else if (entry.skip_reason == SEALKIT_SKIP_NONE) {
+            ++report.images_sealed;
+        }
+    }
+    report.images = static_cast<unsigned>(list.count);
+    free(permanent);
+    release(list);
+    free(g_reports);
+    g_reports = entries;
+    report.image = entries;
+    report.nanoseconds = sys::monotonic_nanoseconds() - began;
+    return first_error;
+}
+
+}  // namespace sealkit::startup

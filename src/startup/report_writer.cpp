@@ -1,0 +1,175 @@
+#include "startup/report_writer.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+namespace sealkit::startup {
+namespace {
+
+class fd_writer {
+public:
+    explicit fd_writer(int fd) : fd_(fd) {}
+    ~fd_writer() { flush(); }
+
+    void printf(const char *format, ...) __attribute__((format(printf, 2, 3))) {
+        va_list args;
+        va_start(args, format);
+        char line[1024];
+        int n = vsnprintf(line, sizeof line, format, args);
+        va_end(args);
+        if (n > 0) append(line, static_cast<size_t>(n) < sizeof line ? static_cast<size_t>(n) : sizeof line - 1);
+    }
+    // A JSON string literal, escaped.
+    void json_string(const char *text) {
+        append("\"", 1);
+        for (const unsigned char *c = reinterpret_cast<const unsigned char *>(text); *c; ++c) {
+            if (*c == '"' || *c == '\\') {
+                char escaped[2] = {'\\', static_cast<char>(*c)};
+                append(escaped, 2);
+            } else if (*c < 0x20) {
+                printf("\\u%04x", *c);
+            } else {
+                append(reinterpret_cast<const char *>(c), 1);
+            }
+        }
+        append("\"", 1);
+    }
+    void append(const char *text, size_t length) {
+        if (used_ + length > sizeof buffer_) flush();
+        if (length > sizeof buffer_) {
+            write_all(text, length);
+            return;
+        }
+        memcpy(buffer_ + used_, text, length);
+        used_ += length;
+    }
+    long error() const { return error_; }
+    void flush() {
+        write_all(buffer_, used_);
+        used_ = 0;
+    }
+
+private:
+    void write_all(const char *text, size_t length) {
+        while (length > 0 && error_ == 0) {
+            ssize_t n = write(fd_, text, length);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) {
+                error_ = n < 0 ? -errno : -EIO;
+                return;
+            }
+            text += n;
+            length -= static_cast<size_t>(n);
+        }
+    }
+    int fd_;
+    char buffer_[8192];
+    size_t used_ = 0;
+    long error_ = 0;
+};
+
+const char *const kSegmentNames[] = {"text", "rodata", "relro", "data", "gaps"};
+
+void write_segments_text(fd_writer &out, unsigned kinds) {
+    bool first = true;
+    for (unsigned bit = 0; bit < 5; ++bit)
+        if (kinds & (1u << bit)) {
+            out.printf("%s%s", first ? "" : ",", kSegmentNames[bit]);
+            first = false;
+        }
+}
+
+void write_text(fd_writer &out, const sealkit_report &report) {
+    out.printf("sealkit: sealed %u of %u objects, %lu KiB in %u seal calls, %lld us (backend %s)\n",
+               report.images_sealed, report.images, report.bytes_sealed / 1024, report.seal_calls,
+               report.nanoseconds / 1000, report.backend ? report.backend : "?");
+    for (unsigned i = 0; i < report.images; ++i) {
+        const sealkit_image_report &e = report.image[i];
+        out.printf("  %s\n    %#lx-%#lx  ", e.name, e.start, e.end);
+        if (e.skip_reason != SEALKIT_SKIP_NONE) {
+            out.printf("skipped: %s\n", describe_skip(e.skip_reason));
+            continue;
+        }
+        out.printf("%lu KiB sealed, %u run%s, %u call%s, segments ", e.bytes_sealed / 1024, e.runs,
+                   e.runs == 1 ? "" : "s", e.seal_calls, e.seal_calls == 1 ? "" : "s");
+        write_segments_text(out, e.segment_kinds);
+        if (e.relro_moved) out.printf(", RELRO moved to anonymous memory");
+        if (e.mutable_ranges) out.printf(", %u mutable range(s) left unsealed (%lu KiB)", e.mutable_ranges,
+                                         e.mutable_bytes / 1024);
+        if (e.error) out.printf("\n    FAILED at %s: %s", e.error_step ? e.error_step : "?", strerror(e.error));
+        out.printf("\n");
+    }
+}
+
+const char *skip_keyword(int reason) {
+    switch (reason) {
+    case SEALKIT_SKIP_VDSO: return "vdso";
+    case SEALKIT_SKIP_UNLOADABLE: return "unloadable";
+    case SEALKIT_SKIP_NOT_MARKED: return "not_marked";
+    case SEALKIT_SKIP_ALREADY_SEALED: return "already_sealed";
+    case SEALKIT_SKIP_NO_SEGMENTS: return "no_segments";
+    default: return "none";
+    }
+}
+
+void write_json(fd_writer &out, const sealkit_report &report) {
+    out.printf("{\"backend\":");
+    out.json_string(report.backend ? report.backend : "");
+    out.printf(",\"images\":%u,\"images_sealed\":%u,\"images_failed\":%u,\"bytes_sealed\":%lu,"
+               "\"seal_calls\":%u,\"nanoseconds\":%lld,\"objects\":[",
+               report.images, report.images_sealed, report.images_failed, report.bytes_sealed, report.seal_calls,
+               report.nanoseconds);
+    for (unsigned i = 0; i < report.images; ++i) {
+        const sealkit_image_report &e = report.image[i];
+        out.printf("%s{\"name\":", i ? "," : "");
+        out.json_string(e.name);
+        out.printf(",\"start\":\"%#lx\",\"end\":\"%#lx\",\"segments\":[", e.start, e.end);
+        bool first = true;
+        for (unsigned bit = 0; bit < 5; ++bit)
+            if (e.segment_kinds & (1u << bit)) {
+                out.printf("%s\"%s\"", first ? "" : ",", kSegmentNames[bit]);
+                first = false;
+            }
+        out.printf("],\"sealed\":%s,\"bytes_sealed\":%lu,\"runs\":%u,\"seal_calls\":%u,\"relro_moved\":%s,"
+                   "\"mutable_ranges\":%u,\"mutable_bytes\":%lu,\"skipped\":",
+                   e.skip_reason == SEALKIT_SKIP_NONE && e.error == 0 ? "true" : "false", e.bytes_sealed, e.runs,
+                   e.seal_calls, e.relro_moved ? "true" : "false", e.mutable_ranges, e.mutable_bytes);
+        if (e.skip_reason == SEALKIT_SKIP_NONE) out.printf("null");
+        else out.printf("\"%s\"", skip_keyword(e.skip_reason));
+        if (e.error) {
+            out.printf(",\"error\":{\"errno\":%d,\"step\":\"%s\",\"message\":", e.error,
+                       e.error_step ? e.error_step : "");
+            out.json_string(strerror(e.error));
+            out.printf("}}");
+        } else {
+            out.printf(",\"error\":null}");
+        }
+    }
+    out.printf("]}\n");
+}
+
+}  // namespace
+
+const char *describe_skip(int reason) {
+    switch (reason) {
+    case SEALKIT_SKIP_VDSO: return "the vDSO (seal it with --vdso)";
+    case SEALKIT_SKIP_UNLOADABLE: return "dlopen'ed without RTLD_NODELETE: dlclose must be able to unmap it";
+    case SEALKIT_SKIP_NOT_MARKED: return "--only-marked and no GNU_PROPERTY_MEMORY_SEAL";
+    case SEALKIT_SKIP_ALREADY_SEALED: return "already sealed";
+    case SEALKIT_SKIP_NO_SEGMENTS: return "no loadable segment";
+    default: return "not skipped";
+    }
+}
+
+long write_report(int fd, const sealkit_report &report, bool json) {
+    fd_writer out(fd);
+    if (json) write_json(out, report);
+    else write_text(out, report);
+    out.flush();
+    return out.error();
+}
+
+}  // namespace sealkit::startup

@@ -1,0 +1,33 @@
+// The options of startup sealing, read from SEALKIT_* environment
+// variables. `sealkit run` turns its command-line options into exactly
+// these variables, so the preload behaves the same whether it was started
+// by `sealkit run`, LD_PRELOAD, a systemd drop-in or /etc/ld.so.preload.
+//
+//   SEALKIT_VDSO=1                 also seal [vdso] and [vvar]
+//   SEALKIT_ONLY_MARKED=1          glibc's opt-in rule (GNU_PROPERTY_MEMORY_SEAL)
+//   SEALKIT_RELRO=anonymous|file   move RELRO to anonymous memory first (default)
+//   SEALKIT_ENFORCE=1              any sealing failure stops the program
+//   SEALKIT_QUIET=1                no warning on stderr
+//   SEALKIT_REPORT=FILE            write a report; "-" is stderr; %p becomes the pid
+//   SEALKIT_REPORT_FORMAT=text|json
+#pragma once
+
+namespace sealkit::startup {
+
+struct startup_options {
+    unsigned seal_flags = 0;  // enum sealkit_image_flags
+    bool enforce = false;
+    bool quiet = false;
+    bool json_report = false;
+    const char *report_path = nullptr;  // null: no report
+    // The first variable whose value was not understood, or null. Startup
+    // sealing then refuses to guess: it warns (or, enforcing, stops).
+    const char *invalid_variable = nullptr;
+};
+
+startup_options read_startup_options();
+
+// Exit status of a program stopped by SEALKIT_ENFORCE=1.
+inline constexpr int kEnforceExitStatus = 125;
+
+}  // namespace sealkit::startup
