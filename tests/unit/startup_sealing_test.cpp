@@ -1,0 +1,201 @@
+// Startup sealing through libsealkit-preload.so, against the real kernel:
+// every attack the docs say is blocked is performed on a program started
+// with the preload (refused, memory intact) and without it (succeeds), so
+// each test can fail.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+
+#include "test_support.h"
+
+namespace {
+
+using sealkit_test::environment_change;
+using sealkit_test::outcome;
+using sealkit_test::program_path;
+using sealkit_test::run_program;
+
+const std::string kPreload = SEALKIT_PRELOAD_LIBRARY;
+
+void merge_stderr_into_stdout() { dup2(STDOUT_FILENO, STDERR_FILENO); }
+
+outcome run_target(const std::string &program, const std::vector<std::string> &args, bool preload,
+                   std::vector<std::pair<std::string, std::string>> extra = {}) {
+    environment_change change;
+    change.unset = {"LD_PRELOAD", "SEALKIT_BACKEND", "SEALKIT_RELRO", "SEALKIT_ENFORCE", "SEALKIT_QUIET",
+                    "SEALKIT_REPORT", "SEALKIT_REPORT_FORMAT", "SEALKIT_VDSO", "SEALKIT_ONLY_MARKED"};
+    if (preload) change.set.emplace_back("LD_PRELOAD", kPreload);
+    for (auto &e : extra) change.set.push_back(e);
+    return run_program(program_path(program), args, change, merge_stderr_into_stdout);
+}
+
+class StartupAttack : public sealkit_test::KernelBackendTest, public ::testing::WithParamInterface<const char *> {};
+
+TEST_P(StartupAttack, SucceedsWithoutSealkit) {
+    outcome plain = run_target("startup_attack_target", {GetParam()}, false);
+    EXPECT_EQ(plain.exit_code(), 1) << "the attack must work on an unsealed program, or this test proves nothing: "
+                                    << plain.describe();
+}
+
+TEST_P(StartupAttack, IsRefusedUnderThePreloadAndMemoryStaysIntact) {
+    outcome sealed = run_target("startup_attack_target", {GetParam()}, true);
+    EXPECT_EQ(sealed.exit_code(), 0) << sealed.describe();
+    EXPECT_NE(sealed.output.find("refused"), std::string::npos) << sealed.output;
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryAttack, StartupAttack,
+                         ::testing::Values("mprotect-own-text-rwx", "mprotect-libc-text-rw",
+                                           "mprotect-libc-text-libc-wrapper", "munmap-own-rodata",
+                                           "map-fixed-over-own-rodata", "mremap-libc-text", "dontneed-own-got"),
+                         [](const ::testing::TestParamInfo<const char *> &param) {
+                             std::string name = param.param;
+                             for (char &c : name)
+                                 if (c == '-') c = '_';
+                             return name;
+                         });
+
+class StartupSealing : public sealkit_test::KernelBackendTest {};
+
+// The gap glibc's design leaves open, and the reason for RELRO hardening:
+// with RELRO left file-backed, MADV_DONTNEED reverts the sealed GOT to the
+// unrelocated bytes on disk. When the kernel closes this gap, this test
+// fails and the docs must change.
+TEST_F(StartupSealing, FileBackedRelroCanStillBeRevertedByTheKernel) {
+    outcome file = run_target("startup_attack_target", {"dontneed-own-got"}, true, {{"SEALKIT_RELRO", "file"}});
+    EXPECT_EQ(file.exit_code(), 1) << file.describe();
+    EXPECT_NE(file.output.find("RELRO reverted"), std::string::npos) << file.output;
+}
+
+nlohmann::json json_report_of(const std::string &program, const std::vector<std::string> &args,
+                              std::vector<std::pair<std::string, std::string>> extra = {}) {
+    char path[] = "/tmp/sealkit-report-XXXXXX";
+    int fd = mkstemp(path);
+    close(fd);
+    extra.emplace_back("SEALKIT_REPORT", path);
+    extra.emplace_back("SEALKIT_REPORT_FORMAT", "json");
+    outcome run = run_target(program, args, true, extra);
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    unlink(path);
+    EXPECT_TRUE(run.exited()) << run.describe();
+    return nlohmann::json::parse(text.str());
+}
+
+TEST_F(StartupSealing, ReportsEveryStartupObjectSealedWithOneCallPerRun) {
+    nlohmann::json report = json_report_of("startup_attack_target", {"print-relro"});
+    EXPECT_EQ(report["backend"], "kernel");
+    EXPECT_EQ(report["images_failed"], 0);
+    std::set<std::string> sealed;
+    unsigned calls = 0;
+    for (const auto &object : report["objects"]) {
+        std::string name = object["name"];
+        if (object["skipped"].is_null()) {
+            EXPECT_TRUE(object["sealed"].get<bool>()) << name;
+            EXPECT_EQ(object["seal_calls"], object["runs"]) << name << ": more calls than contiguous runs";
+            EXPECT_EQ(object["runs"], 1) << name << ": glibc maps an object as one span";
+            EXPECT_TRUE(object["relro_moved"].get<bool>()) << name;
+            EXPECT_GT(object["bytes_sealed"].get<unsigned long>(), 0u);
+            sealed.insert(name.substr(name.rfind('/') + 1));
+        } else {
+            EXPECT_EQ(object["skipped"], "vdso") << name;
+        }
+        calls += object["seal_calls"].get<unsigned>();
+    }
+    EXPECT_EQ(report["seal_calls"], calls);
+    EXPECT_TRUE(sealed.count("startup_attack_target"));
+    EXPECT_TRUE(sealed.count("libc.so.6"));
+    EXPECT_TRUE(sealed.count("libsealkit-preload.so"));
+    EXPECT_TRUE(sealed.count("ld-linux-x86-64.so.2"));
+}
+
+TEST_F(StartupSealing, SealsTheVdsoOnlyWhenAsked) {
+    auto vdso_entry = [](const nlohmann::json &report) {
+        for (const auto &object : report["objects"])
+            if (object["name"] == "[vdso]") return object;
+        return nlohmann::json();
+    };
+    nlohmann::json plain = vdso_entry(json_report_of("startup_attack_target", {"print-relro"}));
+    ASSERT_FALSE(plain.is_null());
+    EXPECT_EQ(plain["skipped"], "vdso");
+    nlohmann::json asked = vdso_entry(json_report_of("startup_attack_target", {"print-relro"}, {{"SEALKIT_VDSO", "1"}}));
+    ASSERT_FALSE(asked.is_null());
+    EXPECT_TRUE(asked["skipped"].is_null());
+    EXPECT_TRUE(asked["sealed"].get<bool>());
+}
+
+TEST_F(StartupSealing, OnlyMarkedSealsNothingInUnmarkedPrograms) {
+    nlohmann::json report = json_report_of("startup_attack_target", {"print-relro"}, {{"SEALKIT_ONLY_MARKED", "1"}});
+    EXPECT_EQ(report["images_sealed"], 0);
+    for (const auto &object : report["objects"])
+        if (object["name"] != "[vdso]") EXPECT_EQ(object["skipped"], "not_marked") << object["name"];
+    outcome attack = run_target("startup_attack_target", {"mprotect-libc-text-rw"}, true, {{"SEALKIT_ONLY_MARKED", "1"}});
+    EXPECT_EQ(attack.exit_code(), 1) << "nothing was marked, so nothing may be sealed: " << attack.describe();
+}
+
+TEST_F(StartupSealing, LeavesALibraryDlopenedBeforeSealingUnsealedSoDlcloseUnmapsIt) {
+    std::string library = SEALKIT_SHARED_LIBRARY;
+    outcome run = run_target("startup_dlopen_target", {}, true, {{"TARGET_LIBRARY", library}});
+    EXPECT_EQ(run.exit_code(), 0) << run.describe();
+    nlohmann::json report = json_report_of("startup_dlopen_target", {}, {{"TARGET_LIBRARY", library}});
+    bool found = false;
+    for (const auto &object : report["objects"])
+        if (object["name"].get<std::string>().find("libsealkit.so") != std::string::npos) {
+            found = true;
+            EXPECT_EQ(object["skipped"], "unloadable");
+        }
+    EXPECT_TRUE(found) << report.dump(2);
+}
+
+TEST(StartupSealingFailure, EnforceStopsTheProgramWithOneLineWhenNothingCanSeal) {
+    outcome run = run_target("startup_attack_target", {"print-relro"}, true,
+                             {{"SEALKIT_BACKEND", "none"}, {"SEALKIT_ENFORCE", "1"}});
+    EXPECT_EQ(run.exit_code(), 125) << run.describe();
+    EXPECT_NE(run.output.find("sealkit: no backend can enforce seals"), std::string::npos) << run.output;
+    EXPECT_EQ(run.output.find("relocated"), std::string::npos) << "main must not have run";
+    EXPECT_EQ(std::count(run.output.begin(), run.output.end(), '\n'), 1) << run.output;
+}
+
+TEST(StartupSealingFailure, WithoutEnforceWarnsOnceAndRunsOn) {
+    outcome run = run_target("startup_attack_target", {"print-relro"}, true, {{"SEALKIT_BACKEND", "none"}});
+    EXPECT_EQ(run.exit_code(), 0) << run.describe();
+    EXPECT_NE(run.output.find("relocated"), std::string::npos) << "main must run";
+    size_t first = run.output.find("sealkit:");
+    ASSERT_NE(first, std::string::npos) << run.output;
+    EXPECT_EQ(run.output.find("sealkit:", first + 1), std::string::npos) << "one warning only: " << run.output;
+}
+
+TEST(StartupSealingFailure, QuietSilencesTheWarning) {
+    outcome run = run_target("startup_attack_target", {"print-relro"}, true,
+                             {{"SEALKIT_BACKEND", "none"}, {"SEALKIT_QUIET", "1"}});
+    EXPECT_EQ(run.exit_code(), 0) << run.describe();
+    EXPECT_EQ(run.output.find("sealkit:"), std::string::npos) << run.output;
+}
+
+TEST(StartupSealingFailure, AnOptionValueItDoesNotUnderstandIsNamedAndNothingIsGuessed) {
+    outcome run = run_target("startup_attack_target", {"mprotect-libc-text-rw"}, true, {{"SEALKIT_RELRO", "bogus"}});
+    EXPECT_NE(run.output.find("SEALKIT_RELRO has a value sealkit does not understand"), std::string::npos)
+        << run.output;
+    EXPECT_EQ(run.exit_code(), 1) << "nothing sealed, so the attack works: " << run.describe();
+}
+
+TEST(StartupSealingLinkage, ThePreloadDependsOnLibcAloneAndExportsOnlyTheStartHook) {
+    FILE *needed = popen(("readelf -dW " + kPreload + " | grep NEEDED").c_str(), "r");
+    ASSERT_NE(needed, nullptr);
+    std::string text = sealkit_test::read_all(fileno(needed));
+    pclose(needed);
+    EXPECT_NE(text.find("[libc.so.6]"), std::string::npos) << text;
+    EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << "only libc.so.6 may be NEEDED:\n" << text;
+    FILE *symbols = popen(("nm -D --defined-only " + kPreload).c_str(), "r");
+    ASSERT_NE(symbols, nullptr);
+    std::string exported = sealkit_test::read_all(fileno(symbols));
+    pclose(symbols);
+    EXPECT_NE(exported.find(" T __libc_start_main"), std::string::npos) << exported;
+    EXPECT_EQ(exported.find("sealkit"), std::string::npos) << "no sealkit_* symbols may leak: " << exported;
+}
+
+}  // namespace
