@@ -199,3 +199,25 @@ TEST(StartupSealingLinkage, ThePreloadDependsOnLibcAloneAndExportsOnlyTheStartHo
 }
 
 }  // namespace
+
+namespace {
+
+// When sealing happens, found empirically and kept true by this test:
+// preinit_array entries and every constructor run before it (and may still
+// change their own mappings); main runs after it, with its own .data and
+// .bss sealed too (docs/startup-sealing.md).
+TEST_F(StartupSealing, ConstructorsRunBeforeSealingAndMainAfter) {
+    outcome run = run_target("startup_timing_target", {}, true);
+    ASSERT_EQ(run.exit_code(), 0) << run.describe();
+    EXPECT_EQ(sealkit_test::field(run.output, "preinit_array"), "unsealed") << run.output;
+    EXPECT_EQ(sealkit_test::field(run.output, "constructor"), "unsealed") << run.output;
+    EXPECT_EQ(sealkit_test::field(run.output, "main"), "sealed") << run.output;
+    EXPECT_EQ(sealkit_test::field(run.output, "constructor-mprotect"), "ok") << run.output;
+    EXPECT_EQ(sealkit_test::field(run.output, "main-mprotect"), "Operation not permitted") << run.output;
+
+    outcome plain = run_target("startup_timing_target", {}, false);
+    EXPECT_EQ(sealkit_test::field(plain.output, "main"), "unsealed") << plain.output;
+    EXPECT_EQ(sealkit_test::field(plain.output, "main-mprotect"), "ok") << plain.output;
+}
+
+}  // namespace
