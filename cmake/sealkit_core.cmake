@@ -24,6 +24,9 @@ set(SEALKIT_CORE_SOURCES
   src/startup/report_writer.cpp
   src/startup/startup_options.cpp
   src/startup/startup_sealing.cpp
+  src/startup/elf_notes.cpp
+  src/protected/protected_registry.cpp
+  src/api/protected_api.cpp
 )
 set(SEALKIT_CORE_FLAGS -fno-exceptions -fno-rtti -fno-threadsafe-statics
     -fvisibility=hidden -fvisibility-inlines-hidden)

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "sealkit/sealkit.h"
+#include "startup/elf_notes.h"
 #include "startup/loaded_image.h"
 #include "system/syscalls.h"
 
@@ -33,33 +34,40 @@ const char *main_program_path() {
     return path;
 }
 
-// GNU_PROPERTY_MEMORY_SEAL in a PT_GNU_PROPERTY note: a list of
-// NT_GNU_PROPERTY_TYPE_0 notes whose descriptors hold 8-byte aligned
-// (pr_type, pr_datasz, data) records on 64-bit.
-bool has_memory_seal_property(const unsigned char *notes, size_t size) {
+// GNU_PROPERTY_MEMORY_SEAL in a PT_GNU_PROPERTY note: NT_GNU_PROPERTY_TYPE_0
+// notes whose descriptors hold 8-byte aligned (pr_type, pr_datasz, data)
+// records on 64-bit.
+bool find_memory_seal_property(const elf_note &note, void *context) {
+    if (!note_named(note, "GNU") || note.type != NT_GNU_PROPERTY_TYPE_0) return true;
     size_t at = 0;
-    while (at + sizeof(ElfW(Nhdr)) <= size) {
-        ElfW(Nhdr) header;
-        memcpy(&header, notes + at, sizeof header);
-        size_t name_size = (header.n_namesz + 3) & ~size_t{3};
-        size_t desc_at = at + sizeof header + name_size;
-        size_t desc_size = header.n_descsz;
-        if (desc_at > size || desc_size > size - desc_at) return false;
-        bool is_gnu = header.n_namesz == 4 && memcmp(notes + at + sizeof header, "GNU", 4) == 0;
-        if (is_gnu && header.n_type == NT_GNU_PROPERTY_TYPE_0) {
-            size_t property = 0;
-            while (property + 8 <= desc_size) {
-                uint32_t type, data_size;
-                memcpy(&type, notes + desc_at + property, 4);
-                memcpy(&data_size, notes + desc_at + property + 4, 4);
-                if (type == kGnuPropertyMemorySeal) return true;
-                size_t step = 8 + ((static_cast<size_t>(data_size) + 7) & ~size_t{7});
-                if (step > desc_size - property) break;
-                property += step;
-            }
+    while (note.descriptor_size - at >= 8) {
+        uint32_t type, data_size;
+        memcpy(&type, note.descriptor + at, 4);
+        memcpy(&data_size, note.descriptor + at + 4, 4);
+        if (type == kGnuPropertyMemorySeal) {
+            *static_cast<bool *>(context) = true;
+            return false;
         }
-        at = desc_at + ((desc_size + 7) & ~size_t{7});
+        size_t step = 8 + ((static_cast<size_t>(data_size) + 7) & ~size_t{7});
+        if (step > note.descriptor_size - at) break;
+        at += step;
     }
+    return true;
+}
+
+// The sealkit_protected section an object announces (protected_memory.h):
+// two 32-bit offsets, each relative to its own position in the note.
+struct protected_search {
+    address_range found;
+};
+
+bool find_protected_section(const elf_note &note, void *context) {
+    if (!note_named(note, "sealkit") || note.type != kProtectedNoteType || note.descriptor_size != 8) return true;
+    int32_t offsets[2];
+    memcpy(offsets, note.descriptor, sizeof offsets);
+    uintptr_t start = reinterpret_cast<uintptr_t>(note.descriptor) + static_cast<intptr_t>(offsets[0]);
+    uintptr_t stop = reinterpret_cast<uintptr_t>(note.descriptor + 4) + static_cast<intptr_t>(offsets[1]);
+    if (stop > start) static_cast<protected_search *>(context)->found = {page_down(start), page_up(stop)};
     return false;
 }
 
@@ -126,9 +134,16 @@ void describe(const dl_phdr_info &info, loaded_image &image, uintptr_t vdso_base
             image.mutable_ranges[image.mutable_count++] = {page_down(start), page_up(end)};
             break;
         case PT_GNU_PROPERTY:
-            image.marked_for_sealing =
-                has_memory_seal_property(reinterpret_cast<const unsigned char *>(start), ph.p_memsz);
+            for_each_note(reinterpret_cast<const unsigned char *>(start), ph.p_memsz, ph.p_align,
+                          find_memory_seal_property, &image.marked_for_sealing);
             break;
+        case PT_NOTE: {
+            protected_search search;
+            for_each_note(reinterpret_cast<const unsigned char *>(start), ph.p_memsz, ph.p_align,
+                          find_protected_section, &search);
+            if (!search.found.empty()) image.protected_data = search.found;
+            break;
+        }
         case PT_DYNAMIC:
             if (ph.p_memsz >= sizeof(ElfW(Dyn))) read_dynamic(reinterpret_cast<const ElfW(Dyn) *>(start), image);
             break;

@@ -45,11 +45,14 @@ long seal_piece(address_range piece, sealkit_image_report &entry) {
     return procfs::for_each_mapped_run(piece.start, piece.length(), seal_run, &entry);
 }
 
-// The span minus the mutable ranges, sealed piece by piece in address order.
+// The span minus the ranges that must stay changeable (PT_GNU_MUTABLE,
+// PT_OPENBSD_MUTABLE, and protected data until it is frozen), sealed piece
+// by piece in address order.
 long seal_span_except_mutable(const loaded_image &image, sealkit_image_report &entry) {
-    address_range holes[kMaxMutableRanges];
+    address_range holes[kMaxMutableRanges + 1];
     int count = image.mutable_count;
     memcpy(holes, image.mutable_ranges, sizeof(address_range) * static_cast<size_t>(count));
+    if (!image.protected_data.empty()) holes[count++] = image.protected_data;
     // Insertion sort: a handful of ranges at most.
     for (int i = 1; i < count; ++i)
         for (int j = i; j > 0 && holes[j].start < holes[j - 1].start; --j) {
@@ -57,6 +60,7 @@ long seal_span_except_mutable(const loaded_image &image, sealkit_image_report &e
             holes[j] = holes[j - 1];
             holes[j - 1] = swap;
         }
+    entry.mutable_ranges = static_cast<unsigned>(count);
     uintptr_t cursor = image.span.start;
     for (int i = 0; i < count; ++i) {
         entry.mutable_bytes += holes[i].length();

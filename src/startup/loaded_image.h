@@ -12,6 +12,8 @@ namespace sealkit::startup {
 inline constexpr uint32_t kPtGnuMutable = 0x6474f555;
 inline constexpr uint32_t kPtOpenbsdMutable = 0x65a3dbe5;
 inline constexpr uint32_t kGnuPropertyMemorySeal = 3;
+// The note that announces an object's sealkit_protected section.
+inline constexpr uint32_t kProtectedNoteType = 0x53504d31;
 
 struct address_range {
     uintptr_t start = 0;
@@ -31,6 +33,10 @@ struct loaded_image {
     address_range mutable_ranges[kMaxMutableRanges];  // page-rounded outwards
     int mutable_count = 0;
     bool too_many_mutable = false; // more than kMaxMutableRanges: the object is not sealed
+    // The object's sealkit_protected section (protected_memory.h): left
+    // unsealed at start-up, because writer scopes change its protection
+    // until sealkit_freeze_protected_data() seals it.
+    address_range protected_data;
     unsigned segment_kinds = 0;    // enum sealkit_segment_kind bits
     bool is_main_program = false;
     bool is_vdso = false;
