@@ -1,5 +1,6 @@
 // Chooses the backend once per process, from SEALKIT_BACKEND and what the
 // kernel offers.
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,8 +30,12 @@ choice choose_backend() {
         return {&no_backend(), "SEALKIT_BACKEND=seccomp, but this build has no seccomp backend"};
     if (strcmp(requested, "none") == 0) return {&no_backend(), "SEALKIT_BACKEND=none: sealing disabled"};
     // An unknown value must not silently weaken protection: fail closed to
-    // "none" so every seal reports ENOSYS, and say why.
-    return {&no_backend(), "SEALKIT_BACKEND has an unknown value (use auto, kernel, seccomp or none)"};
+    // "none" so every seal reports ENOSYS, and say why, naming the value so
+    // a typo is visible. Written once, before the choice is published.
+    static char unknown[160];
+    snprintf(unknown, sizeof unknown, "SEALKIT_BACKEND=%.64s is unknown (use auto, kernel, seccomp or none)",
+             requested);
+    return {&no_backend(), unknown};
 }
 
 // Written once; a race between two first callers computes the same answer.
