@@ -27,6 +27,7 @@ set(SEALKIT_CORE_SOURCES
   src/startup/elf_notes.cpp
   src/protected/protected_registry.cpp
   src/api/protected_api.cpp
+  src/arena/sealed_arena.cpp
 )
 set(SEALKIT_CORE_FLAGS -fno-exceptions -fno-rtti -fno-threadsafe-statics
     -fvisibility=hidden -fvisibility-inlines-hidden)

@@ -1,0 +1,191 @@
+// The sealed arena (sealed_arena.h).
+//
+// Chunk layout: [guard][data pages][guard]. The guards are PROT_NONE and
+// sealed when the chunk is made. Allocation bumps the current chunk's
+// cursor with a compare-and-swap; only making a new chunk takes the lock.
+// Freezing a chunk is exactly two system calls: mprotect(data, PROT_READ)
+// and a seal over the data.
+#include <errno.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "backend/backend.h"
+#include "sealkit/sealed_arena.h"
+#include "system/syscalls.h"
+
+namespace sys = sealkit::sys;
+
+namespace {
+
+constexpr size_t kDefaultChunk = 256 * 1024;
+
+struct chunk {
+    uintptr_t data;   // first data byte (page aligned)
+    uintptr_t limit;  // one past the last data byte
+    uintptr_t cursor; // next free byte; atomically bumped
+    bool frozen;
+};
+
+int fail(long negative_errno) {
+    errno = static_cast<int>(-negative_errno);
+    return -1;
+}
+
+}  // namespace
+
+struct sealkit_arena {
+    size_t chunk_size;
+    unsigned flags;
+    chunk *current;  // atomically read by allocate; null: make a new chunk
+    chunk **chunks;  // every chunk, for freeze and stats (under lock)
+    size_t count;
+    size_t capacity;
+    size_t bytes_allocated;  // atomically added
+    int lock;
+};
+
+namespace {
+
+struct arena_lock {
+    explicit arena_lock(sealkit_arena *arena) : arena_(arena) {
+        while (__atomic_exchange_n(&arena_->lock, 1, __ATOMIC_ACQUIRE)) sched_yield();
+    }
+    ~arena_lock() { __atomic_store_n(&arena_->lock, 0, __ATOMIC_RELEASE); }
+    sealkit_arena *arena_;
+};
+
+uintptr_t align_up(uintptr_t value, size_t align) { return (value + align - 1) & ~(uintptr_t{align} - 1); }
+
+// Bumps c's cursor for size bytes at align. The address, or 0 when the
+// chunk is full (or frozen).
+uintptr_t bump(chunk *c, size_t size, size_t align) {
+    uintptr_t cursor = __atomic_load_n(&c->cursor, __ATOMIC_RELAXED);
+    for (;;) {
+        uintptr_t start = align_up(cursor, align);
+        if (start < cursor || start > c->limit || size > c->limit - start) return 0;
+        if (__atomic_compare_exchange_n(&c->cursor, &cursor, start + size, true, __ATOMIC_ACQ_REL,
+                                        __ATOMIC_RELAXED))
+            return start;
+    }
+}
+
+// Maps [guard][data_size][guard], seals the guards, applies the options.
+long make_chunk(sealkit_arena *arena, size_t data_size, chunk **made) {
+    const size_t page = sys::page_size();
+    const size_t total = data_size + 2 * page;
+    uintptr_t base = sys::map_anonymous(total, PROT_NONE);
+    if (sys::is_error(base)) return sys::error_of(base);
+    const uintptr_t data = base + page;
+    long result = sys::protect(data, data_size, PROT_READ | PROT_WRITE);
+    if (result == 0 && (arena->flags & SEALKIT_ARENA_LOCK) && mlock(reinterpret_cast<void *>(data), data_size) != 0)
+        result = -errno;
+    if (result == 0 && (arena->flags & SEALKIT_ARENA_DONT_DUMP))
+        madvise(reinterpret_cast<void *>(data), data_size, MADV_DONTDUMP);
+    if (result == 0 && (arena->flags & SEALKIT_ARENA_WIPE_ON_FORK) &&
+        madvise(reinterpret_cast<void *>(data), data_size, MADV_WIPEONFORK) != 0)
+        result = -errno;
+    // Guards: sealed now, so an overflow always faults and no call can
+    // ever make the guard pages accessible or unmap them.
+    if (result == 0) result = sealkit::active_backend().seal(base, page);
+    if (result == 0) result = sealkit::active_backend().seal(data + data_size, page);
+    chunk *c = nullptr;
+    if (result == 0) {
+        c = static_cast<chunk *>(malloc(sizeof(chunk)));
+        if (c == nullptr) result = -ENOMEM;
+    }
+    if (result == 0 && arena->count == arena->capacity) {
+        size_t capacity = arena->capacity ? arena->capacity * 2 : 8;
+        auto **grown = static_cast<chunk **>(realloc(arena->chunks, capacity * sizeof(chunk *)));
+        if (grown == nullptr) result = -ENOMEM;
+        else {
+            arena->chunks = grown;
+            arena->capacity = capacity;
+        }
+    }
+    if (result != 0) {
+        free(c);
+        // Sealed guards cannot be unmapped: unmap only what is not sealed.
+        // (The kernel's munmap refuses the whole call if any page is sealed.)
+        if (sys::unmap(base, total) != 0) sys::unmap(data, data_size);
+        return result;
+    }
+    *c = chunk{data, data + data_size, data, false};
+    arena->chunks[arena->count++] = c;
+    *made = c;
+    return 0;
+}
+
+}  // namespace
+
+extern "C" sealkit_arena *sealkit_arena_create(const sealkit_arena_options *options) {
+    auto *arena = static_cast<sealkit_arena *>(calloc(1, sizeof(sealkit_arena)));
+    if (arena == nullptr) return nullptr;
+    const size_t page = sys::page_size();
+    size_t size = options && options->chunk_size ? options->chunk_size : kDefaultChunk;
+    arena->chunk_size = (size + page - 1) & ~(page - 1);
+    arena->flags = options ? options->flags : 0;
+    return arena;
+}
+
+extern "C" void *sealkit_arena_allocate(sealkit_arena *arena, size_t size, size_t align) {
+    const size_t page = sys::page_size();
+    if (arena == nullptr || size == 0 || align == 0 || (align & (align - 1)) != 0 || align > page ||
+        size > SIZE_MAX / 2) {
+        errno = EINVAL;
+        return nullptr;
+    }
+    for (;;) {
+        chunk *c = __atomic_load_n(&arena->current, __ATOMIC_ACQUIRE);
+        if (c != nullptr) {
+            if (uintptr_t at = bump(c, size, align)) {
+                __atomic_fetch_add(&arena->bytes_allocated, size, __ATOMIC_RELAXED);
+                return reinterpret_cast<void *>(at);
+            }
+        }
+        arena_lock guard(arena);
+        if (__atomic_load_n(&arena->current, __ATOMIC_ACQUIRE) != c) continue;  // another thread made one
+        // A fresh chunk's data starts page aligned and align <= page, so the
+        // allocation fits at its start: no slack for alignment.
+        size_t needed = (size + page - 1) & ~(page - 1);
+        chunk *made;
+        if (long result = make_chunk(arena, needed > arena->chunk_size ? needed : arena->chunk_size, &made)) {
+            errno = static_cast<int>(-result);
+            return nullptr;
+        }
+        __atomic_store_n(&arena->current, made, __ATOMIC_RELEASE);
+    }
+}
+
+extern "C" int sealkit_arena_freeze(sealkit_arena *arena) {
+    if (arena == nullptr) return fail(-EINVAL);
+    arena_lock guard(arena);
+    // New allocations go to a fresh chunk from now on.
+    __atomic_store_n(&arena->current, static_cast<chunk *>(nullptr), __ATOMIC_RELEASE);
+    for (size_t i = 0; i < arena->count; ++i) {
+        chunk *c = arena->chunks[i];
+        if (c->frozen) continue;
+        // Nothing more can be bumped out of it: it is full as of now.
+        __atomic_store_n(&c->cursor, c->limit, __ATOMIC_RELEASE);
+        const size_t length = c->limit - c->data;
+        if (long result = sys::protect(c->data, length, PROT_READ)) return fail(result);
+        if (long result = sealkit::active_backend().seal(c->data, length)) return fail(result);
+        c->frozen = true;
+    }
+    return 0;
+}
+
+extern "C" int sealkit_arena_get_stats(const sealkit_arena *arena, sealkit_arena_stats *stats) {
+    if (arena == nullptr || stats == nullptr) return fail(-EINVAL);
+    auto *mutable_arena = const_cast<sealkit_arena *>(arena);
+    arena_lock guard(mutable_arena);
+    *stats = sealkit_arena_stats{};
+    stats->chunks = arena->count;
+    for (size_t i = 0; i < arena->count; ++i) {
+        stats->bytes_mapped += arena->chunks[i]->limit - arena->chunks[i]->data;
+        if (arena->chunks[i]->frozen) ++stats->frozen_chunks;
+    }
+    stats->bytes_allocated = __atomic_load_n(&arena->bytes_allocated, __ATOMIC_RELAXED);
+    return 0;
+}
