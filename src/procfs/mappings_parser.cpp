@@ -57,6 +57,19 @@ bool read_decimal(cursor &c, uint64_t &value) {
     return c.at != first;
 }
 
+// An smaps detail line starts with a key: a letter, then letters, digits or
+// underscores, then ':' ("Rss:", "Pss_Dirty:", "THPeligible:").
+bool starts_with_key(const char *line, size_t length) {
+    if (length == 0 || !((line[0] >= 'A' && line[0] <= 'Z') || (line[0] >= 'a' && line[0] <= 'z'))) return false;
+    for (size_t i = 1; i < length; ++i) {
+        char c = line[i];
+        if (c == ':') return true;
+        bool word = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+        if (!word) return false;
+    }
+    return false;
+}
+
 bool starts_with(const char *line, size_t length, const char *prefix) {
     size_t n = strlen(prefix);
     return length >= n && memcmp(line, prefix, n) == 0;
@@ -94,6 +107,12 @@ mappings_parser::~mappings_parser() { free(path_storage_); }
 bool mappings_parser::feed_line(const char *line, size_t length) {
     if (stopped_) return false;
     if (length == 0) return true;
+    // The kernel never prints a NUL in maps; a line with one is not from
+    // the kernel, and its path would read shorter than it is.
+    if (memchr(line, '\0', length) != nullptr) {
+        ++malformed_lines_;
+        return true;
+    }
     // A header line starts with the hex start address and a '-'; detail
     // lines of smaps start with a key ("Rss:", "VmFlags:"). No key is a run
     // of hex digits followed by '-', so the first '-' or ':' decides.
@@ -103,9 +122,11 @@ bool mappings_parser::feed_line(const char *line, size_t length) {
     if (looks_like_header) {
         if (!deliver_pending()) return false;
         if (!parse_header(line, length)) ++malformed_lines_;
-    } else if (has_pending_) {
+    } else if (has_pending_ && starts_with_key(line, length)) {
         parse_detail(line, length);
     } else {
+        // Not a header, not a "Key: value" line after one: a broken header
+        // (an overflowing address, say) or garbage. Never silently dropped.
         ++malformed_lines_;
     }
     return !stopped_;
@@ -155,8 +176,8 @@ bool mappings_parser::parse_header(const char *line, size_t length) {
     uint64_t start, end, offset, major, minor, inode;
     if (!read_hex(c, start) || !c.take('-') || !read_hex(c, end) || end < start) return false;
     if (!c.take(' ')) return false;
-    const char perms[4] = {c.peek(), c.done() ? '\0' : c.at[1], c.at + 2 < c.end ? c.at[2] : '\0',
-                           c.at + 3 < c.end ? c.at[3] : '\0'};
+    if (c.end - c.at < 4) return false;
+    const char perms[4] = {c.at[0], c.at[1], c.at[2], c.at[3]};
     if ((perms[0] != 'r' && perms[0] != '-') || (perms[1] != 'w' && perms[1] != '-') ||
         (perms[2] != 'x' && perms[2] != '-') || (perms[3] != 'p' && perms[3] != 's'))
         return false;
@@ -206,8 +227,6 @@ void mappings_parser::parse_detail(const char *line, size_t length) {
     } else if (starts_with(line, length, "Anonymous:")) {
         if (read_kib_value(line, length, 10, value)) pending_.anonymous_kib = value;
         else ++malformed_lines_;
-    } else if (memchr(line, ':', length) == nullptr) {
-        ++malformed_lines_;
     }
     // Every other "Key: value" line of smaps is valid and not needed.
 }

@@ -55,7 +55,9 @@ read_result read_mappings_from(int fd, mapping_visitor visitor, void *context) {
         }
         if (got == 0) {
             more = false;
-            if (filled > 0 && !skipping_line) {
+            if (skipping_line) {
+                parser.feed_line("?", 1);  // an over-long last line: counted as malformed
+            } else if (filled > 0) {
                 if (!parser.feed_line(buffer, filled)) result.stopped_by_visitor = true;
             }
             filled = 0;

@@ -453,12 +453,12 @@ TEST(MappingsParser, EachRejectedHeaderLineAloneIsOneMalformedLine) {
     }
 }
 
-// Known parser defect (reported, src/ not ours to fix): a line is taken for
+// Regression (fixed): a line is taken for
 // an smaps "Key: value" detail line whenever it contains a ':' anywhere, so
 // a header whose start address overflows or does not start with hex
 // digits, or garbage with a colon in it, is silently ignored instead of
-// counted as malformed when it follows a mapping. Enable once fixed.
-TEST(MappingsParser, DISABLED_BrokenHeadersWithAColonAreNotTakenForDetailLines) {
+// counted as malformed when it follows a mapping.
+TEST(MappingsParser, BrokenHeadersWithAColonAreNotTakenForDetailLines) {
     parsed p = parse_lines(read_file("handmade_not_details.maps"));
     EXPECT_EQ(p.mappings.size(), 5u);
     EXPECT_EQ(p.malformed, 4u);
@@ -496,7 +496,7 @@ TEST(MappingsParser, EveryTruncationOfAHeaderBeforeTheInodeIsRejected) {
     for (size_t length = 1; length < header.size(); ++length) {
         SCOPED_TRACE(header.substr(0, length));
         // parse_text on a std::string: the bytes past the cut stay readable
-        // (the over-read is DISABLED_HeaderPrefixesNeverReadPastTheirEnd).
+        // (the over-read is HeaderPrefixesNeverReadPastTheirEnd).
         parsed p = parse_text(header.substr(0, length));
         if (length < inode_first_digit_end) {
             EXPECT_EQ(p.mappings.size(), 0u);
@@ -586,13 +586,12 @@ TEST(MappingsParser, DetailLinesNeverReadPastTheirEnd) {
         ::testing::ExitedWithCode(0), "");
 }
 
-// Known parser defect (reported, src/ not ours to fix): parse_header reads
+// Regression (fixed): parse_header reads
 // the second permission character as c.at[1] after checking only that
 // c.at < c.end, so a line that ends right after its first permission
 // character ("0-0 r") is read one byte past its end (found by libFuzzer with
-// ASan: heap-buffer-overflow in mappings_parser.cpp parse_header). Enable
-// once fixed.
-TEST(MappingsParser, DISABLED_HeaderPrefixesNeverReadPastTheirEnd) {
+// ASan: heap-buffer-overflow in mappings_parser.cpp parse_header).
+TEST(MappingsParser, HeaderPrefixesNeverReadPastTheirEnd) {
     EXPECT_EXIT(
         {
             feed_every_prefix_guarded({"7f0000001000-7f0000003000 r-xp 0000a000 fe:01 12345     /lib/x.so",
