@@ -102,8 +102,10 @@ parse_error program_header_table::open(const file_header &header, const void *by
     size_t expected_entry = header.is_64_bit ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr);
     if (header.phnum == 0) return parse_error::none;  // legal: a relocatable object has none
     if (header.phentsize != expected_entry) return parse_error::bad_entry_size;
+    uint64_t table_bytes = static_cast<uint64_t>(header.phnum) * header.phentsize;
+    if (header.phnum == PN_XNUM || table_bytes > kMaxProgramHeaderBytes) return parse_error::too_many_headers;
     uint64_t end;
-    if (!program_headers_end(header, &end)) return parse_error::too_many_headers;
+    if (!program_headers_end(header, &end)) return parse_error::headers_out_of_range;  // e_phoff wraps
     if (bytes == nullptr || end > size) return parse_error::headers_out_of_range;
     first_ = static_cast<const unsigned char *>(bytes) + header.phoff;
     count_ = header.phnum;
