@@ -1,0 +1,94 @@
+#include "inspect/process_inspection.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include <string>
+
+#include "procfs/mappings_reader.h"
+#include "system/syscalls.h"
+
+namespace sealkit::inspect {
+namespace {
+
+std::string proc_path(int pid, const char *entry) {
+    return pid == 0 ? std::string("/proc/self/") + entry : "/proc/" + std::to_string(pid) + "/" + entry;
+}
+
+// /proc/PID/comm without its newline; empty when it cannot be read.
+std::string read_command(int pid) {
+    std::string path = proc_path(pid, "comm");
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return {};
+    char text[64];
+    ssize_t got = read(fd, text, sizeof text);
+    close(fd);
+    if (got <= 0) return {};
+    std::string command(text, static_cast<size_t>(got));
+    while (!command.empty() && command.back() == '\n') command.pop_back();
+    return command;
+}
+
+// The target of /proc/PID/exe (" (deleted)" appended by the kernel when
+// unlinked, as in smaps); empty for kernel threads or without permission.
+std::string read_executable(int pid) {
+    std::string path = proc_path(pid, "exe");
+    char target[PATH_MAX];
+    ssize_t got = readlink(path.c_str(), target, sizeof target);
+    if (got <= 0 || static_cast<size_t>(got) >= sizeof target) return {};
+    return std::string(target, static_cast<size_t>(got));
+}
+
+inspection_error error_kind(long negative_errno) {
+    switch (-negative_errno) {
+    case ENOENT:
+    case ESRCH: return inspection_error::no_such_process;
+    case EACCES:
+    case EPERM: return inspection_error::permission_denied;
+    default: return inspection_error::read_failed;
+    }
+}
+
+}  // namespace
+
+inspection inspect_process(int pid) {
+    inspection result;
+    result.report.pid = pid == 0 ? static_cast<int>(getpid()) : pid;
+
+    process_map_builder builder;
+    procfs::read_result read =
+        procfs::read_mappings(pid, procfs::mappings_file::smaps, process_map_builder::visit, &builder);
+    if (read.error != 0) {
+        result.error = error_kind(read.error);
+        result.error_number = static_cast<int>(-read.error);
+        return result;
+    }
+    process_map map = builder.finish();
+    if (map.mappings.empty() && pid != 0 && access(proc_path(pid, "").c_str(), F_OK) != 0) {
+        // It exited between opening smaps and reading it.
+        result.error = inspection_error::no_such_process;
+        result.error_number = ESRCH;
+        return result;
+    }
+    if (map.missing_vmflags) {
+        result.error = inspection_error::no_seal_flag;
+        return result;
+    }
+
+    result.report.command = read_command(pid);
+    std::string executable = read_executable(pid);
+    process_image_source source(pid);
+    std::vector<std::optional<image_info>> images = read_images(map, source, sys::page_size());
+    int real_pid = result.report.pid;
+    std::string command = std::move(result.report.command);
+    result.report = summarize(map, images, executable);
+    result.report.pid = real_pid;
+    result.report.command = std::move(command);
+    result.report.executable = std::move(executable);
+    return result;
+}
+
+}  // namespace sealkit::inspect

@@ -1,0 +1,31 @@
+// Inspects one live process: reads /proc/PID/smaps once, groups its
+// mappings into objects, reads each ELF object's headers once, and
+// summarizes what is sealed.
+//
+// Failures are reported as a kind plus the errno, never thrown, so the CLI
+// can report one process's failure and go on with the next.
+#pragma once
+
+#include "inspect/process_report.h"
+
+namespace sealkit::inspect {
+
+enum class inspection_error {
+    none,
+    no_such_process,    // /proc/PID does not exist (or the process exited before it was read)
+    permission_denied,  // smaps exists but may not be read (EACCES, EPERM)
+    no_seal_flag,       // smaps has no VmFlags lines: the kernel cannot report seals
+    read_failed,        // any other error reading smaps (error_number says which)
+};
+
+struct inspection {
+    inspection_error error = inspection_error::none;
+    int error_number = 0;  // errno of the failure, 0 when none
+    process_report report;
+};
+
+// pid 0 inspects the calling process (through /proc/self); its report
+// carries the real PID.
+inspection inspect_process(int pid);
+
+}  // namespace sealkit::inspect
