@@ -1,10 +1,55 @@
-#include <CLI/CLI.hpp>
+// The sealkit command: `check` reports whether this machine can seal
+// memory, `status` shows what is sealed in running processes. Each command
+// lives in its own file; this one wires them up and turns command-line
+// errors into exit status 2 with one sentence on stderr.
+#include <stdio.h>
 
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "check_command.h"
+#include "exit_status.h"
 #include "sealkit/sealkit.h"
+#include "status_command.h"
+
+namespace {
+
+// CLI11 exits 1xx on a bad command line; sealkit documents 2. Help and
+// --version are "errors" with status 0 and print as CLI11 intends.
+int report_parse_error(CLI::App &app, const CLI::ParseError &error) {
+    if (error.get_exit_code() == 0) return app.exit(error);
+    std::string help = "sealkit --help";
+    for (const CLI::App *command : app.get_subcommands()) help = "sealkit " + command->get_name() + " --help";
+    std::string message = error.what();
+    while (!message.empty() && (message.back() == '\n' || message.back() == '.')) message.pop_back();
+    fmt::print(stderr, "sealkit: {} (see '{}').\n", message, help);
+    return sealkit::cli::exit_usage;
+}
+
+}  // namespace
 
 int main(int argc, char **argv) {
-    CLI::App app{"sealkit: memory sealing for Linux"};
+    CLI::App app{"sealkit: memory sealing (mseal) for Linux", "sealkit"};
     app.set_version_flag("--version", std::string("sealkit ") + sealkit_version());
-    CLI11_PARSE(app, argc, argv);
-    return 0;
+    app.footer(std::string(sealkit::cli::kExitStatusFooter) + "\n" + sealkit::cli::kSeeManual);
+
+    sealkit::cli::check_options check_options;
+    CLI::App *check = sealkit::cli::add_check_command(app, check_options);
+    sealkit::cli::status_options status_options;
+    CLI::App *status = sealkit::cli::add_status_command(app, status_options);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError &error) {
+        return report_parse_error(app, error);
+    }
+    if (check->parsed()) return sealkit::cli::run_check(check_options);
+    if (status->parsed()) return sealkit::cli::run_status(status_options);
+    // Checked here rather than with CLI11's require_subcommand, which would
+    // hide the name of an unknown command or option behind "A subcommand is
+    // required".
+    fmt::print(stderr, "sealkit: no command given; use 'sealkit check' or 'sealkit status PID' (see 'sealkit --help').\n");
+    return sealkit::cli::exit_usage;
 }

@@ -1,0 +1,35 @@
+// The exit statuses of the sealkit command, in one place so the code, the
+// --help footers, docs/cli.md and the man page can agree.
+//
+// For `status` with several PIDs the statuses are ordered by severity and
+// the command exits with the highest one any PID produced.
+#pragma once
+
+namespace sealkit::cli {
+
+enum exit_status : int {
+    exit_ok = 0,                 // success
+    exit_cannot_enforce = 1,     // check: no backend can enforce seals here
+    exit_usage = 2,              // bad command line: unknown option, missing or non-numeric PID
+    exit_no_such_process = 3,    // status: a PID names no process
+    exit_permission_denied = 4,  // status: a process's memory map may not be read
+    exit_no_seal_reporting = 5,  // status: this kernel cannot report seal state
+    exit_read_failed = 6,        // status: any other failure reading a process
+};
+
+// The table printed at the end of each command's --help.
+inline constexpr const char *kExitStatusFooter =
+    "Exit status:\n"
+    "  0  success\n"
+    "  1  check: no backend can enforce seals here\n"
+    "  2  usage error (unknown option, missing or non-numeric PID)\n"
+    "  3  status: no such process\n"
+    "  4  status: permission denied reading a process\n"
+    "  5  status: this kernel cannot report seal state\n"
+    "  6  status: another error reading a process\n"
+    "With several PIDs, status exits with the highest status any of them gave.";
+
+// The last line of every --help.
+inline constexpr const char *kSeeManual = "See sealkit(1) or docs/cli.md for details and the JSON schemas.";
+
+}  // namespace sealkit::cli

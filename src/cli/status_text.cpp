@@ -1,0 +1,51 @@
+// The human-readable table of `sealkit status`.
+#include <fmt/format.h>
+
+#include "byte_size.h"
+#include "status_output.h"
+
+namespace sealkit::cli {
+namespace {
+
+using inspect::image_part;
+
+constexpr image_part kShownParts[] = {image_part::text, image_part::rodata, image_part::relro, image_part::data};
+
+// "-" for a part the object does not have, or when its headers are unknown.
+std::string part_cell(const inspect::object_row &row, image_part part) {
+    if (!row.classified) return "-";
+    inspect::seal_state state = inspect::state_of(row.part(part));
+    return state == inspect::seal_state::absent ? "-" : inspect::state_name(state);
+}
+
+}  // namespace
+
+std::string status_summary(const inspect::process_report &report) {
+    if (report.mappings == 0) return "no user-space memory (a kernel thread, or a process that has exited)";
+    std::string files = report.file_backed_bytes == 0
+                            ? "no file-backed memory"
+                            : fmt::format("{:.1f}% of file-backed bytes sealed",
+                                          sealed_percent(report.sealed_file_backed_bytes, report.file_backed_bytes));
+    return fmt::format("{} of {} mappings sealed, {}", report.sealed_mappings, report.mappings, files);
+}
+
+std::string status_text(const inspect::process_report &report) {
+    std::string out = fmt::format("PID {}", report.pid);
+    if (!report.command.empty()) out += fmt::format(" ({})", report.command);
+    if (!report.executable.empty()) out += fmt::format(" {}", report.executable);
+    out += "\n";
+    if (!report.objects.empty()) {
+        out += fmt::format("{:>6} {:>10} {:>10}  {:<10}{:<10}{:<10}{:<10}{}\n", "MAPS", "BYTES", "SEALED", "TEXT",
+                           "RODATA", "RELRO", "DATA", "OBJECT");
+        for (const inspect::object_row &row : report.objects) {
+            out += fmt::format("{:>6} {:>10} {:>10}  ", row.mappings, human_bytes(row.bytes),
+                               human_bytes(row.sealed_bytes));
+            for (image_part part : kShownParts) out += fmt::format("{:<10}", part_cell(row, part));
+            out += row.name + "\n";
+        }
+    }
+    out += status_summary(report) + "\n";
+    return out;
+}
+
+}  // namespace sealkit::cli
