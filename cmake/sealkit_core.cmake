@@ -28,6 +28,8 @@ set(SEALKIT_CORE_SOURCES
   src/protected/protected_registry.cpp
   src/api/protected_api.cpp
   src/arena/sealed_arena.cpp
+  src/seccomp/write_execute_filter.cpp
+  src/lockdown/lockdown.cpp
 )
 set(SEALKIT_CORE_FLAGS -fno-exceptions -fno-rtti -fno-threadsafe-statics
     -fvisibility=hidden -fvisibility-inlines-hidden)

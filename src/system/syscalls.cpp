@@ -5,6 +5,8 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -83,6 +85,30 @@ long long monotonic_nanoseconds() {
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     return static_cast<long long>(now.tv_sec) * 1000000000LL + now.tv_nsec;
+}
+
+#ifndef PR_SET_MDWE
+#define PR_SET_MDWE 65
+#define PR_GET_MDWE 66
+#define PR_MDWE_REFUSE_EXEC_GAIN 1
+#endif
+
+long deny_write_execute() {
+    return without_errno([] { return static_cast<long>(prctl(PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN, 0L, 0L, 0L)); });
+}
+
+long write_execute_denied() {
+    long flags = without_errno([] { return static_cast<long>(prctl(PR_GET_MDWE, 0L, 0L, 0L, 0L)); });
+    return flags < 0 ? flags : (flags & PR_MDWE_REFUSE_EXEC_GAIN) ? 1 : 0;
+}
+
+long forbid_new_privileges() {
+    return without_errno([] { return static_cast<long>(prctl(PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L)); });
+}
+
+long install_seccomp_filter_all_threads(const sock_fprog *program) {
+    return without_errno(
+        [&] { return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, program); });
 }
 
 }  // namespace sealkit::sys

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct sock_fprog;
+
 namespace sealkit::sys {
 
 // x86_64, i386, arm64 and the generic syscall table all use 462.
@@ -51,6 +53,22 @@ long move_mapping(uintptr_t from, size_t length, uintptr_t to);
 // Names anonymous memory "[anon:name]" in /proc/PID/maps (Linux 5.17+ with
 // CONFIG_ANON_VMA_NAME). 0 or -errno; callers treat failure as cosmetic.
 long name_anonymous(uintptr_t addr, size_t length, const char *name);
+
+// prctl(PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN): the kernel refuses
+// write-execute memory from now on, for good (Linux 6.3+). 0 or -errno
+// (-EINVAL: the kernel has no MDWE).
+long deny_write_execute();
+
+// Whether PR_SET_MDWE is in force for this process: 1, 0, or -errno.
+long write_execute_denied();
+
+// prctl(PR_SET_NO_NEW_PRIVS, 1): needed to install a seccomp filter
+// without CAP_SYS_ADMIN. 0 or -errno.
+long forbid_new_privileges();
+
+// Installs a seccomp filter on every thread of the process (TSYNC).
+// 0 or -errno (a positive result names a thread that could not sync).
+long install_seccomp_filter_all_threads(const sock_fprog *program);
 
 // CLOCK_MONOTONIC in nanoseconds.
 long long monotonic_nanoseconds();
