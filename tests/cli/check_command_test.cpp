@@ -80,15 +80,22 @@ TEST(CheckCommand, JsonMatchesWhatTheTestMeasures) {
     EXPECT_EQ(j.at("sealkit_version"), sealkit_version());
     EXPECT_EQ(j.at("kernel").at("release"), kernel_release());
     EXPECT_EQ(j.at("mseal").at("available"), kernel_has_mseal());
-    if (kernel_has_mseal()) EXPECT_TRUE(j.at("mseal").at("probe_error").is_null());
-    else EXPECT_EQ(j.at("mseal").at("probe_error"), strerrorname_np(static_cast<int>(-sealkit::sys::probe_seal_support())));
+    if (kernel_has_mseal()) {
+        EXPECT_TRUE(j.at("mseal").at("probe_error").is_null());
+    } else {
+        EXPECT_EQ(j.at("mseal").at("probe_error"),
+                  strerrorname_np(static_cast<int>(-sealkit::sys::probe_seal_support())));
+    }
     EXPECT_EQ(j.at("process_64_bit"), sizeof(void *) == 8);
     EXPECT_EQ(j.at("glibc").at("version"), gnu_get_libc_version());
     EXPECT_EQ(j.at("glibc").at("exports_mseal"), dlsym(RTLD_DEFAULT, "mseal") != nullptr);
 
     std::optional<bool> vdso = vdso_sealed_here();
-    if (vdso) EXPECT_EQ(j.at("system_mappings_sealed"), *vdso);
-    else EXPECT_TRUE(j.at("system_mappings_sealed").is_null());
+    if (vdso) {
+        EXPECT_EQ(j.at("system_mappings_sealed"), *vdso);
+    } else {
+        EXPECT_TRUE(j.at("system_mappings_sealed").is_null());
+    }
 
     EXPECT_EQ(j.at("mdwe").at("available"), prctl(66 /* PR_GET_MDWE */, 0, 0, 0, 0) >= 0);
 
@@ -97,7 +104,11 @@ TEST(CheckCommand, JsonMatchesWhatTheTestMeasures) {
     EXPECT_EQ(j.at("seccomp").at("filter_available"), filters_supported);
     // The CLI inherits this process's filters, so it must see the same count.
     std::optional<long> filters = seccomp_filters_here();
-    if (filters) EXPECT_EQ(j.at("seccomp").at("filters"), *filters);
+    if (filters) {
+        EXPECT_EQ(j.at("seccomp").at("filters"), *filters);
+    } else {
+        EXPECT_TRUE(j.at("seccomp").at("filters").is_null());
+    }
     EXPECT_EQ(j.at("seccomp").at("mode"), prctl(PR_GET_SECCOMP, 0, 0, 0, 0));
 
     const char *expected_backend = kernel_has_mseal() ? "kernel" : "none";

@@ -101,10 +101,11 @@ int main(int argc, char **argv) {
             if (mprotect(many + i * page_size, page_size, PROT_READ) != 0) die("mprotect(--mappings)");
     }
 
-    /* Touch the arrays so nothing discards them, and use the heap. */
+    /* Touch the arrays so nothing discards them. Grow the brk heap
+     * directly, so that [heap] exists whatever the allocator does (ASan's
+     * never uses brk). */
     zero_data[0] = writable_data[0];
-    char *heap = malloc(1000);
-    if (heap == NULL) die("malloc");
+    if (sbrk((intptr_t)page_size) == (void *)-1) die("sbrk");
 
     printf("pid=%ld\n", (long)getpid());
     printf("page_size=%lu\n", (unsigned long)page_size);
@@ -118,6 +119,5 @@ int main(int argc, char **argv) {
     char buffer[256];
     while (fread(buffer, 1, sizeof buffer, stdin) > 0) {
     }
-    free(heap);
     return 0;
 }
