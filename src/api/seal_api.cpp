@@ -21,19 +21,30 @@ long seal_one_run(uintptr_t start, size_t length, void *) { return active_backen
 
 }  // namespace
 
-extern "C" int sealkit_seal(void *addr, size_t len, unsigned long flags) {
+namespace {
+
+// Every backend other than the kernel, and the first call of the process
+// (which chooses the backend). Kept out of line so sealkit_seal itself
+// needs no stack frame.
+__attribute__((noinline)) int seal_on_chosen_backend(void *addr, size_t len, unsigned long flags) {
     const sealkit::backend &enforcer = active_backend();
-    // The kernel validates exactly as documented, so hand it everything:
-    // one syscall, the kernel's own errno.
-    if (enforcer.kind == SEALKIT_BACKEND_KERNEL) {
-        long result = sealkit::sys::seal_range(reinterpret_cast<uintptr_t>(addr), len, flags);
-        return result == 0 ? 0 : fail(result);
-    }
+    if (enforcer.kind == SEALKIT_BACKEND_KERNEL) return sealkit::sys::seal_range_setting_errno(addr, len, flags);
     page_range range;
     if (long invalid = sealkit::validate_seal_arguments(addr, len, flags, range)) return fail(invalid);
     if (range.length == 0) return 0;
     long result = enforcer.seal(range.start, range.length);
     return result == 0 ? 0 : fail(result);
+}
+
+}  // namespace
+
+extern "C" int sealkit_seal(void *addr, size_t len, unsigned long flags) {
+    // The kernel validates exactly as documented, so on the kernel backend
+    // hand it everything: one load, then a tail call into the system call,
+    // with the kernel's own errno.
+    if (sealkit::chosen_kind_if_any() == SEALKIT_BACKEND_KERNEL)
+        return sealkit::sys::seal_range_setting_errno(addr, len, flags);
+    return seal_on_chosen_backend(addr, len, flags);
 }
 
 extern "C" int sealkit_mimmutable(void *addr, size_t len) {

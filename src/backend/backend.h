@@ -36,4 +36,10 @@ const backend &no_backend();
 const backend &active_backend();
 const char *active_backend_reason();
 
+// The hot path's view of the choice: the chosen backend's kind once a
+// choice has been made, -1 before. One relaxed load, no call: sealkit_seal
+// on the kernel backend must cost what the raw system call costs.
+extern int g_chosen_kind;
+inline int chosen_kind_if_any() { return __atomic_load_n(&g_chosen_kind, __ATOMIC_ACQUIRE); }
+
 }  // namespace sealkit

@@ -46,11 +46,14 @@ const choice &current_choice() {
         choice fresh = choose_backend();
         __atomic_store_n(&g_choice.reason, fresh.reason, __ATOMIC_RELAXED);
         __atomic_store_n(&g_choice.chosen, fresh.chosen, __ATOMIC_RELEASE);
+        __atomic_store_n(&g_chosen_kind, static_cast<int>(fresh.chosen->kind), __ATOMIC_RELEASE);
     }
     return g_choice;
 }
 
 }  // namespace
+
+int g_chosen_kind = -1;
 
 const backend &active_backend() { return *current_choice().chosen; }
 const char *active_backend_reason() { return current_choice().reason; }
