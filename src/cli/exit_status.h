@@ -15,6 +15,12 @@ enum exit_status : int {
     exit_permission_denied = 4,  // status: a process's memory map may not be read
     exit_no_seal_reporting = 5,  // status: this kernel cannot report seal state
     exit_read_failed = 6,        // status: any other failure reading a process
+    // run: the program's own status passes through, except these, which
+    // follow env(1) and timeout(1) (125 is also what the preload exits with
+    // when SEALKIT_ENFORCE=1 stops a program before main):
+    exit_run_failed = 125,       // run: sealkit itself failed (no preload, a sealing failure under --enforce)
+    exit_cannot_execute = 126,   // run: the program exists but cannot be executed
+    exit_program_not_found = 127,// run: the program was not found
 };
 
 // The table printed at the end of each command's --help.

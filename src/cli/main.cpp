@@ -11,6 +11,7 @@
 
 #include "check_command.h"
 #include "exit_status.h"
+#include "run_command.h"
 #include "sealkit/sealkit.h"
 #include "status_command.h"
 
@@ -39,17 +40,25 @@ int main(int argc, char **argv) {
     CLI::App *check = sealkit::cli::add_check_command(app, check_options);
     sealkit::cli::status_options status_options;
     CLI::App *status = sealkit::cli::add_status_command(app, status_options);
+    sealkit::cli::run_options run_options;
+    CLI::App *run = sealkit::cli::add_run_command(app, run_options);
 
+    // `run` hands everything after PROGRAM to the program, untouched.
+    const int sealkit_words = sealkit::cli::split_run_arguments(argc, argv, run_options.command);
     try {
-        app.parse(argc, argv);
+        app.parse(sealkit_words, argv);
     } catch (const CLI::ParseError &error) {
         return report_parse_error(app, error);
     }
     if (check->parsed()) return sealkit::cli::run_check(check_options);
     if (status->parsed()) return sealkit::cli::run_status(status_options);
+    if (run->parsed()) {
+        run_options.report_requested = run->count("--report") > 0;
+        return sealkit::cli::run_program(run_options);
+    }
     // Checked here rather than with CLI11's require_subcommand, which would
     // hide the name of an unknown command or option behind "A subcommand is
     // required".
-    fmt::print(stderr, "sealkit: no command given; use 'sealkit check' or 'sealkit status PID' (see 'sealkit --help').\n");
+    fmt::print(stderr, "sealkit: no command given; use 'sealkit check', 'sealkit status PID' or 'sealkit run -- PROGRAM' (see 'sealkit --help').\n");
     return sealkit::cli::exit_usage;
 }

@@ -27,6 +27,7 @@ startup_options read_startup_options() {
     read_switch("SEALKIT_ONLY_MARKED", only_marked, options);
     read_switch("SEALKIT_ENFORCE", options.enforce, options);
     read_switch("SEALKIT_QUIET", options.quiet, options);
+    read_switch("SEALKIT_LOCKDOWN", options.lockdown, options);
     if (vdso) options.seal_flags |= SEALKIT_SEAL_VDSO;
     if (only_marked) options.seal_flags |= SEALKIT_ONLY_MARKED;
 

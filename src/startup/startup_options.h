@@ -10,6 +10,8 @@
 //   SEALKIT_QUIET=1                no warning on stderr
 //   SEALKIT_REPORT=FILE            write a report; "-" is stderr; %p becomes the pid
 //   SEALKIT_REPORT_FORMAT=text|json
+//   SEALKIT_LOCKDOWN=1             lockdown instead: also freeze protected data
+//                                  and deny write-execute (lockdown.h)
 #pragma once
 
 namespace sealkit::startup {
@@ -19,6 +21,7 @@ struct startup_options {
     bool enforce = false;
     bool quiet = false;
     bool json_report = false;
+    bool lockdown = false;
     const char *report_path = nullptr;  // null: no report
     // The first variable whose value was not understood, or null. Startup
     // sealing then refuses to guess: it warns (or, enforcing, stops).

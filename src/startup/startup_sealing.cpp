@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "backend/backend.h"
+#include "sealkit/lockdown.h"
 #include "sealkit/sealkit.h"
 #include "startup/image_sealer.h"
 #include "startup/report_writer.h"
@@ -71,8 +72,29 @@ void seal_at_startup() {
         return;
     }
     sealkit_report report;
-    long result = seal_loaded_images(options.seal_flags, report);
-    write_report_file(options, report);
+    long result;
+    if (options.lockdown) {
+        // Everything lockdown does; its image report stands in for the
+        // startup report, and a failure to deny write-execute is a failure.
+        sealkit_lockdown_report locked;
+        unsigned flags = SEALKIT_LOCKDOWN_DEFAULT | ((options.seal_flags & SEALKIT_SEAL_VDSO) ? unsigned{SEALKIT_LOCKDOWN_VDSO} : 0u);
+        result = sealkit_lockdown(flags, &locked) == 0 ? 0 : -errno;
+        report = locked.images;
+        if (options.report_path != nullptr && strcmp(options.report_path, "-") == 0)
+            sealkit_write_lockdown_report(2, &locked, options.json_report);
+        else write_report_file(options, report);
+        if (locked.write_execute_error != 0 || locked.protected_data_error != 0) {
+            int error = locked.write_execute_error ? locked.write_execute_error : locked.protected_data_error;
+            snprintf(line, sizeof line, "lockdown could not %s: %s",
+                     locked.write_execute_error ? "deny write-execute" : "freeze protected data", strerror(error));
+            if (options.enforce) stop(line);
+            if (!options.quiet) dprintf(2, "sealkit: %s; running on\n", line);
+            return;
+        }
+    } else {
+        result = seal_loaded_images(options.seal_flags, report);
+        write_report_file(options, report);
+    }
     if (result == 0) return;
     if (report.images == 0) {
         snprintf(line, sizeof line, "could not list the loaded objects: %s", strerror(static_cast<int>(-result)));

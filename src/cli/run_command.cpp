@@ -1,0 +1,208 @@
+#include "run_command.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "elf/program_headers.h"
+#include "exit_status.h"
+
+#ifndef SEALKIT_INSTALL_LIBDIR
+#define SEALKIT_INSTALL_LIBDIR "lib"
+#endif
+
+extern char **environ;
+
+namespace sealkit::cli {
+namespace {
+
+bool readable_file(const std::string &path) { return !path.empty() && access(path.c_str(), R_OK) == 0; }
+
+std::string directory_of_this_executable() {
+    char path[4096];
+    ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
+    if (n <= 0) return {};
+    path[n] = '\0';
+    std::string self(path);
+    return self.substr(0, self.rfind('/'));
+}
+
+// The program as execvp would find it, or "" when it is nowhere on PATH.
+std::string resolve_program(const std::string &name) {
+    if (name.find('/') != std::string::npos) return name;
+    const char *path = getenv("PATH");
+    std::string search = path ? path : "/usr/local/bin:/usr/bin:/bin";
+    size_t at = 0;
+    while (at <= search.size()) {
+        size_t end = search.find(':', at);
+        if (end == std::string::npos) end = search.size();
+        std::string directory = search.substr(at, end - at);
+        std::string candidate = (directory.empty() ? std::string(".") : directory) + "/" + name;
+        if (access(candidate.c_str(), X_OK) == 0) return candidate;
+        at = end + 1;
+    }
+    return {};
+}
+
+// Whether the file has a PT_INTERP: a statically linked program ignores
+// LD_PRELOAD, so the preload could never seal it.
+enum class linkage { dynamic, static_binary, not_elf };
+
+linkage linkage_of(const std::string &path) {
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return linkage::not_elf;
+    unsigned char head[4096];
+    ssize_t n = pread(fd, head, sizeof head, 0);
+    close(fd);
+    if (n < static_cast<ssize_t>(sizeof(Elf64_Ehdr)) || memcmp(head, ELFMAG, SELFMAG) != 0) return linkage::not_elf;
+    if (head[EI_CLASS] != ELFCLASS64) return linkage::dynamic;  // not ours to judge: let the loader decide
+    Elf64_Ehdr header;
+    memcpy(&header, head, sizeof header);
+    for (unsigned i = 0; i < header.e_phnum; ++i) {
+        uint64_t at = header.e_phoff + uint64_t{i} * sizeof(Elf64_Phdr);
+        if (at + sizeof(Elf64_Phdr) > static_cast<uint64_t>(n)) return linkage::dynamic;  // headers past the first page
+        Elf64_Phdr phdr;
+        memcpy(&phdr, head + at, sizeof phdr);
+        if (phdr.p_type == PT_INTERP) return linkage::dynamic;
+    }
+    return linkage::static_binary;
+}
+
+void set(const char *name, const std::string &value) { setenv(name, value.c_str(), 1); }
+
+}  // namespace
+
+std::string find_preload() {
+    if (const char *forced = getenv("SEALKIT_PRELOAD_PATH"); forced && *forced) return forced;
+    const std::string here = directory_of_this_executable();
+    for (const std::string &candidate :
+         {here + "/../lib/libsealkit-preload.so", here + "/../" SEALKIT_INSTALL_LIBDIR "/libsealkit-preload.so"}) {
+        if (readable_file(candidate)) {
+            char resolved[4096];
+            return realpath(candidate.c_str(), resolved) ? std::string(resolved) : candidate;
+        }
+    }
+    return {};
+}
+
+CLI::App *add_run_command(CLI::App &app, run_options &options) {
+    CLI::App *run = app.add_subcommand("run", "Run a program with every loaded ELF image sealed before its main().");
+    run->add_flag("--vdso", options.vdso, "Also seal [vdso] and [vvar] (SEALKIT_VDSO=1)");
+    run->add_flag("--only-marked", options.only_marked,
+                  "glibc's opt-in rule: seal only objects with GNU_PROPERTY_MEMORY_SEAL (SEALKIT_ONLY_MARKED=1)");
+    run->add_option("--relro", options.relro,
+                    "anonymous (default): move RELRO to anonymous memory first, so MADV_DONTNEED cannot revert "
+                    "it; file: leave it file-backed (SEALKIT_RELRO)")
+        ->check(CLI::IsMember({"anonymous", "file"}));
+    run->add_flag("--enforce", options.enforce,
+                  "Any sealing failure stops the program before main, exit status 125 (SEALKIT_ENFORCE=1)");
+    run->add_flag("--quiet", options.quiet, "No warning on stderr when sealing fails (SEALKIT_QUIET=1)");
+    run->add_flag("--lockdown", options.lockdown,
+                  "Also freeze protected data and deny write-execute memory for good: breaks JIT compilers "
+                  "(SEALKIT_LOCKDOWN=1)");
+    run->add_option("--report", options.report,
+                    "Write a report of what was sealed, to FILE or (no FILE) stderr; %p in FILE becomes the pid "
+                    "(SEALKIT_REPORT)")
+        ->expected(0, 1)
+        ->type_name("[=FILE]");
+    run->add_option("--report-format", options.report_format, "text (default) or json (SEALKIT_REPORT_FORMAT)")
+        ->check(CLI::IsMember({"text", "json"}));
+    run->add_option("--backend", options.backend, "auto, kernel, seccomp or none (SEALKIT_BACKEND)")
+        ->check(CLI::IsMember({"auto", "kernel", "seccomp", "none"}));
+    run->footer(
+        "Examples:\n"
+        "  sealkit run -- /usr/bin/python3 app.py\n"
+        "  sealkit run --enforce --report=/run/sealkit/%p.json --report-format=json -- myservice\n\n"
+        "The program's own exit status is passed through. Exit status of sealkit itself:\n"
+        "  2    usage error\n"
+        "  125  libsealkit-preload.so not found, the program cannot be sealed (static) under --enforce,\n"
+        "       or (from the preload) a sealing failure under --enforce\n"
+        "  126  the program cannot be executed\n"
+        "  127  the program was not found\n" +
+        std::string(kSeeManual));
+    return run;
+}
+
+int split_run_arguments(int argc, char **argv, std::vector<std::string> &command) {
+    if (argc < 2 || strcmp(argv[1], "run") != 0) return argc;
+    // Options of `run` that take their value as the next word.
+    static const char *const kTakesValue[] = {"--relro", "--report-format", "--backend"};
+    for (int i = 2; i < argc; ++i) {
+        const char *word = argv[i];
+        if (strcmp(word, "--") == 0) {
+            command.assign(argv + i + 1, argv + argc);
+            return i;
+        }
+        if (word[0] == '-') {
+            for (const char *option : kTakesValue)
+                if (strcmp(word, option) == 0 && i + 1 < argc) ++i;
+            continue;
+        }
+        command.assign(argv + i, argv + argc);
+        return i;
+    }
+    return argc;
+}
+
+int run_program(const run_options &options) {
+    if (options.command.empty()) {
+        fmt::print(stderr, "sealkit run: no program given (use 'sealkit run -- PROGRAM [ARGS]').\n");
+        return exit_usage;
+    }
+    const std::string &name = options.command.front();
+    const std::string program = resolve_program(name);
+    if (program.empty() || access(program.c_str(), F_OK) != 0) {
+        fmt::print(stderr, "sealkit run: cannot run {}: no such program.\n", name);
+        return exit_program_not_found;
+    }
+    if (access(program.c_str(), X_OK) != 0) {
+        fmt::print(stderr, "sealkit run: cannot run {}: {}.\n", program, strerror(errno));
+        return exit_cannot_execute;
+    }
+    const std::string preload = find_preload();
+    if (preload.empty()) {
+        fmt::print(stderr,
+                   "sealkit run: cannot find libsealkit-preload.so beside {} (set SEALKIT_PRELOAD_PATH).\n",
+                   directory_of_this_executable());
+        return exit_run_failed;
+    }
+    if (linkage_of(program) == linkage::static_binary) {
+        std::string line = fmt::format("{} is statically linked: LD_PRELOAD cannot reach it, so nothing will be "
+                                       "sealed (link it with libsealkit and call sealkit_seal_images())",
+                                       program);
+        if (options.enforce) {
+            fmt::print(stderr, "sealkit run: {}; stopping (--enforce).\n", line);
+            return exit_run_failed;
+        }
+        if (!options.quiet) fmt::print(stderr, "sealkit run: {}.\n", line);
+    }
+
+    // The preload goes first; an LD_PRELOAD the caller set is kept after it.
+    const char *existing = getenv("LD_PRELOAD");
+    set("LD_PRELOAD", existing && *existing ? preload + ":" + existing : preload);
+    if (options.vdso) set("SEALKIT_VDSO", "1");
+    if (options.only_marked) set("SEALKIT_ONLY_MARKED", "1");
+    set("SEALKIT_RELRO", options.relro);
+    if (options.enforce) set("SEALKIT_ENFORCE", "1");
+    if (options.quiet) set("SEALKIT_QUIET", "1");
+    if (options.lockdown) set("SEALKIT_LOCKDOWN", "1");
+    if (!options.report.empty() || options.report_requested)
+        set("SEALKIT_REPORT", options.report.empty() || options.report.front().empty() ? "-" : options.report.front());
+    set("SEALKIT_REPORT_FORMAT", options.report_format);
+    if (!options.backend.empty()) set("SEALKIT_BACKEND", options.backend);
+
+    std::vector<char *> argv;
+    for (const std::string &argument : options.command) argv.push_back(const_cast<char *>(argument.c_str()));
+    argv.push_back(nullptr);
+    execv(program.c_str(), argv.data());
+    int error = errno;
+    fmt::print(stderr, "sealkit run: cannot run {}: {}.\n", program, strerror(error));
+    return error == ENOENT ? exit_program_not_found : exit_cannot_execute;
+}
+
+}  // namespace sealkit::cli
