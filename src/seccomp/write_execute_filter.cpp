@@ -82,8 +82,11 @@ bool build_write_execute_filter(filter_program &program) {
     out.refuse_when_any_bit(380, 2, PROT_EXEC);                // pkey_mprotect
     out.refuse_when_any_bit(397, 2, kShmExec);                 // shmat
     // ipc(SHMAT = 21, shmid, shmflg, ...): shmflg is the third argument.
-    out.emit(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 117, 0, 6));
+    // The kernel takes the call from the low 16 bits (the high ones are a
+    // version), so mask them before comparing.
+    out.emit(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 117, 0, 7));
     out.load(argument_low(0));
+    out.emit(BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0xffff));
     out.emit(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 21, 0, 3));
     out.load(argument_low(2));
     out.emit(BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, kShmExec, 0, 1));

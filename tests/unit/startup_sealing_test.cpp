@@ -221,3 +221,30 @@ TEST_F(StartupSealing, ConstructorsRunBeforeSealingAndMainAfter) {
 }
 
 }  // namespace
+
+namespace {
+
+// glibc's opt-in rule, positively: the executable carries the mark, libc
+// does not, so only the executable is sealed. (Guards the note walker: a
+// wrong descriptor offset for 8-aligned notes made the mark invisible.)
+TEST_F(StartupSealing, OnlyMarkedSealsTheMarkedExecutableAndNotUnmarkedLibc) {
+    outcome marked = run_target("startup_marked_target", {}, true, {{"SEALKIT_ONLY_MARKED", "1"}});
+    ASSERT_EQ(marked.exit_code(), 0) << marked.describe();
+    EXPECT_EQ(sealkit_test::field(marked.output, "own-text-sealed"), "1") << marked.output;
+    EXPECT_EQ(sealkit_test::field(marked.output, "libc-text-sealed"), "0") << marked.output;
+    outcome all = run_target("startup_marked_target", {}, true);
+    EXPECT_EQ(sealkit_test::field(all.output, "libc-text-sealed"), "1") << all.output;
+}
+
+// Sealing a second time (sealkit_lockdown under the preload, or a program
+// calling sealkit_seal_images again) must not fail on the RELRO already
+// moved and sealed by the first pass.
+TEST_F(StartupSealing, LockdownInsideAProgramStartedWithThePreloadSucceeds) {
+    sealkit_test::environment_change change;
+    change.unset = {"SEALKIT_BACKEND", "SEALKIT_RELRO"};
+    change.set.emplace_back("LD_PRELOAD", kPreload);
+    outcome r = run_program(program_path("lockdown_target"), {"kernel"}, change, merge_stderr_into_stdout);
+    EXPECT_EQ(sealkit_test::field(r.output, "lockdown"), "ok") << r.output;
+}
+
+}  // namespace

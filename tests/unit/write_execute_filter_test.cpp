@@ -107,6 +107,7 @@ TEST(WriteExecuteFilter, I386CallsThroughInt0x80) {
     EXPECT_EQ(evaluate(p, call(i, 117, 21, 1, 0100000)), kDeny);           // ipc(SHMAT, SHM_EXEC)
     EXPECT_EQ(evaluate(p, call(i, 117, 21, 1, 0)), SECCOMP_RET_ALLOW);     // ipc(SHMAT)
     EXPECT_EQ(evaluate(p, call(i, 117, 22, 1, 0100000)), SECCOMP_RET_ALLOW); // ipc(SHMDT)
+    EXPECT_EQ(evaluate(p, call(i, 117, (2 << 16) | 21, 1, 0100000)), kDeny) << "ipc version bits are ignored";
     EXPECT_EQ(evaluate(p, call(i, 20)), SECCOMP_RET_ALLOW);                // getpid
 }
 
