@@ -15,8 +15,10 @@ struct choice {
     const char *reason;
 };
 
+// secure_getenv: in a setuid program the caller cannot choose the backend
+// (SEALKIT_BACKEND=none would switch its protection off).
 choice choose_backend() {
-    const char *requested = getenv("SEALKIT_BACKEND");
+    const char *requested = secure_getenv("SEALKIT_BACKEND");
     bool kernel_has_mseal = sys::probe_seal_support() == 0;
     if (requested == nullptr || *requested == '\0' || strcmp(requested, "auto") == 0) {
         if (kernel_has_mseal) return {&kernel_backend(), "auto: the kernel has mseal(2)"};

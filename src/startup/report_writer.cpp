@@ -73,6 +73,16 @@ private:
 
 const char *const kSegmentNames[] = {"text", "rodata", "relro", "data", "gaps"};
 
+// An object's name in a text report: printable bytes as they are, control
+// characters escaped (\n, \xNN), so a crafted path cannot forge lines.
+void write_name_text(fd_writer &out, const char *name) {
+    for (const unsigned char *c = reinterpret_cast<const unsigned char *>(name); *c; ++c) {
+        if (*c == '\n') out.append("\\n", 2);
+        else if (*c < 0x20 || *c == 0x7f) out.printf("\\x%02x", *c);
+        else out.append(reinterpret_cast<const char *>(c), 1);
+    }
+}
+
 void write_segments_text(fd_writer &out, unsigned kinds) {
     bool first = true;
     for (unsigned bit = 0; bit < 5; ++bit)
@@ -88,7 +98,9 @@ void write_text(fd_writer &out, const sealkit_report &report) {
                report.nanoseconds / 1000, report.backend ? report.backend : "?");
     for (unsigned i = 0; i < report.images; ++i) {
         const sealkit_image_report &e = report.image[i];
-        out.printf("  %s\n    %#lx-%#lx  ", e.name, e.start, e.end);
+        out.printf("  ");
+        write_name_text(out, e.name);
+        out.printf("\n    %#lx-%#lx  ", e.start, e.end);
         if (e.skip_reason != SEALKIT_SKIP_NONE) {
             out.printf("skipped: %s\n", describe_skip(e.skip_reason));
             continue;

@@ -10,7 +10,7 @@ namespace {
 
 // "1", "yes", "true" / "0", "no", "false", or unset.
 bool read_switch(const char *name, bool &value, startup_options &options) {
-    const char *text = getenv(name);
+    const char *text = secure_getenv(name);
     if (text == nullptr || *text == '\0') return value;
     if (!strcmp(text, "1") || !strcmp(text, "yes") || !strcmp(text, "true")) value = true;
     else if (!strcmp(text, "0") || !strcmp(text, "no") || !strcmp(text, "false")) value = false;
@@ -31,14 +31,14 @@ startup_options read_startup_options() {
     if (vdso) options.seal_flags |= SEALKIT_SEAL_VDSO;
     if (only_marked) options.seal_flags |= SEALKIT_ONLY_MARKED;
 
-    const char *relro = getenv("SEALKIT_RELRO");
+    const char *relro = secure_getenv("SEALKIT_RELRO");
     if (relro && *relro && strcmp(relro, "anonymous") != 0) {
         if (strcmp(relro, "file") == 0) options.seal_flags |= SEALKIT_RELRO_FILE;
         else if (options.invalid_variable == nullptr) options.invalid_variable = "SEALKIT_RELRO";
     }
-    const char *report = getenv("SEALKIT_REPORT");
+    const char *report = secure_getenv("SEALKIT_REPORT");
     if (report && *report) options.report_path = report;
-    const char *format = getenv("SEALKIT_REPORT_FORMAT");
+    const char *format = secure_getenv("SEALKIT_REPORT_FORMAT");
     if (format && *format) {
         if (strcmp(format, "json") == 0) options.json_report = true;
         else if (strcmp(format, "text") != 0 && options.invalid_variable == nullptr)

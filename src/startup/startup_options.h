@@ -12,6 +12,11 @@
 //   SEALKIT_REPORT_FORMAT=text|json
 //   SEALKIT_LOCKDOWN=1             lockdown instead: also freeze protected data
 //                                  and deny write-execute (lockdown.h)
+//
+// In a setuid or setgid program (secure-execution mode, AT_SECURE) every
+// SEALKIT_* variable is ignored: the caller must not be able to switch the
+// hardening off, or make a privileged process write a report anywhere.
+// Such programs get the defaults (sealed, RELRO hardened, no report).
 #pragma once
 
 namespace sealkit::startup {

@@ -35,7 +35,9 @@ void write_report_file(const startup_options &options, const sealkit_report &rep
             }
         }
         path[out] = '\0';
-        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        // Never through a symbolic link: a report path is a place to write,
+        // not a way to reach another file.
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
         if (fd < 0) {
             dprintf(2, "sealkit: cannot write the report to %s: %s\n", path, strerror(errno));
             return;

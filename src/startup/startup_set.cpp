@@ -91,7 +91,7 @@ void mark_permanent_images(const image_list &list, bool *permanent) {
             (interpreter != 0 && image.span.start == interpreter))
             walk.mark(i);
     }
-    if (const char *preload = getenv("LD_PRELOAD")) walk.mark_list(preload, strlen(preload));
+    if (const char *preload = secure_getenv("LD_PRELOAD")) walk.mark_list(preload, strlen(preload));
     mark_system_preloads(walk);
     // Breadth-first over DT_NEEDED from everything known permanent so far.
     for (size_t next = 0; next < walk.queued; ++next) walk.follow_needed(list.items[queue[next]]);

@@ -248,3 +248,64 @@ TEST_F(StartupSealing, LockdownInsideAProgramStartedWithThePreloadSucceeds) {
 }
 
 }  // namespace
+
+#include <sys/statvfs.h>
+
+namespace {
+
+// In a setgid program (secure-execution mode) SEALKIT_* variables are
+// ignored: a caller must not be able to turn a privileged program's
+// protection off with SEALKIT_BACKEND=none, or aim its report at a file.
+TEST(SecureExecution, ASetgidProgramIgnoresSealkitVariables) {
+    if (geteuid() != 0) GTEST_SKIP() << "making a setgid copy for another group needs root";
+    char directory[] = "/tmp/sealkit-setgid-XXXXXX";
+    ASSERT_NE(mkdtemp(directory), nullptr);
+    struct statvfs fs;
+    ASSERT_EQ(statvfs(directory, &fs), 0);
+    if (fs.f_flag & ST_NOSUID) {
+        rmdir(directory);
+        GTEST_SKIP() << directory << " is on a nosuid file system";
+    }
+    const std::string copy = std::string(directory) + "/api_backend_report";
+    const std::string setup = "cp '" + program_path("api_backend_report") + "' '" + copy + "' && chgrp 65534 '" +
+                              copy + "' && chmod 2755 '" + copy + "' && chmod 755 '" + directory + "'";
+    ASSERT_EQ(system(setup.c_str()), 0);
+    sealkit_test::environment_change change;
+    change.set.emplace_back("SEALKIT_BACKEND", "none");
+    outcome privileged = run_program(copy, {}, change);
+    outcome plain = run_program(program_path("api_backend_report"), {}, change);
+    std::string cleanup = std::string("rm -rf '") + directory + "'";
+    EXPECT_EQ(system(cleanup.c_str()), 0);
+    EXPECT_EQ(sealkit_test::field(plain.output, "name"), "none") << "the variable works for ordinary programs";
+    EXPECT_EQ(sealkit_test::field(privileged.output, "name"), "kernel") << privileged.output;
+    EXPECT_EQ(sealkit_test::field(privileged.output, "sealed"), "1") << privileged.output;
+}
+
+}  // namespace
+
+namespace {
+
+TEST_F(StartupSealing, AReportIsNeverWrittenThroughASymlinkAndNamesCannotForgeLines) {
+    char directory[] = "/tmp/sealkit-report-XXXXXX";
+    ASSERT_NE(mkdtemp(directory), nullptr);
+    const std::string dir = directory;
+    // A program reached through a path with a newline in it.
+    const std::string odd = dir + "/odd\nforged line";
+    ASSERT_EQ(symlink(program_path("startup_attack_target").c_str(), odd.c_str()), 0);
+    ASSERT_EQ(symlink((dir + "/victim").c_str(), (dir + "/report").c_str()), 0);
+    sealkit_test::environment_change change;
+    change.unset = {"SEALKIT_BACKEND", "SEALKIT_RELRO"};
+    change.set = {{"LD_PRELOAD", kPreload}, {"SEALKIT_REPORT", dir + "/report"}};
+    outcome through_link = run_program(odd, {"print-relro"}, change, merge_stderr_into_stdout);
+    EXPECT_NE(through_link.output.find("cannot write the report"), std::string::npos) << through_link.output;
+    EXPECT_NE(access((dir + "/victim").c_str(), F_OK), 0) << "the report followed the symlink";
+
+    change.set = {{"LD_PRELOAD", kPreload}, {"SEALKIT_REPORT", "-"}};
+    outcome text = run_program(odd, {"print-relro"}, change, merge_stderr_into_stdout);
+    EXPECT_NE(text.output.find("odd\\nforged line"), std::string::npos) << text.output;
+    EXPECT_EQ(text.output.find("\nforged line"), std::string::npos) << "a raw newline from a path reached the report";
+    std::string cleanup = "rm -rf '" + dir + "'";
+    EXPECT_EQ(system(cleanup.c_str()), 0);
+}
+
+}  // namespace
