@@ -77,9 +77,13 @@ SEALKIT_API int sealkit_protected_is_frozen(const void *addr, size_t len);
  * too. NULL with errno set on failure. */
 SEALKIT_API void *sealkit_protected_allocate(size_t len);
 
-/* Freezes every protected global of every loaded object and every
- * sealkit_protected_allocate() block. 0, or -1 with errno of the first
- * failure (EBUSY: a writer scope is open). */
+/* Freezes every protected global of every loaded object that can never be
+ * unloaded (the executable, its DT_NEEDED libraries, preloads, and objects
+ * flagged or dlopen'ed RTLD_NODELETE) and every sealkit_protected_allocate()
+ * block. A plugin dlopen'ed without RTLD_NODELETE is left alone, since a
+ * sealed section would stop dlclose from unmapping it: freeze its data
+ * with sealkit_protected_freeze() once it is made permanent. 0, or -1 with
+ * errno of the first failure (EBUSY: a writer scope is open). */
 SEALKIT_API int sealkit_freeze_protected_data(void);
 
 /* Called once per object at load time (from the object's own init_array
@@ -93,7 +97,9 @@ SEALKIT_API void sealkit_protected_lock_section(void *start, void *stop);
 /*
  * What SEALKIT_PROTECTED emits, once per linked object: everything below
  * sits in one COMDAT group, so however many translation units define
- * protected data, the linker keeps a single copy of
+ * protected data, the linker keeps one translation unit's copy (a unit that
+ * uses the macro twice contributes two identical notes and hooks, which are
+ * harmless: the lock is idempotent and the notes agree) of
  *  - an ELF note "sealkit"/0x53504d31 in PT_NOTE whose descriptor holds the
  *    link-time, PC-relative offsets of __start_/__stop_sealkit_protected:
  *    the section can be found from the program headers alone, and no

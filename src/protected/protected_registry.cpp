@@ -5,7 +5,10 @@
 #include <sys/mman.h>
 
 #include "backend/backend.h"
+#include <stdlib.h>
+
 #include "startup/loaded_image.h"
+#include "startup/startup_set.h"
 #include "system/syscalls.h"
 
 namespace sealkit::protected_memory {
@@ -67,25 +70,37 @@ long protect_and_seal(uintptr_t start, uintptr_t end) {
     return active_backend().seal(start, end - start);
 }
 
+// Calls act(piece_start, piece_end) for each part of [start, end) that no
+// range other than self for which covers(range) holds overlaps, lowest
+// first; stops at the first non-zero result.
+template <typename Covers, typename Act>
+long for_each_uncovered_piece(const guarded_range *self, uintptr_t start, uintptr_t end, Covers covers, Act act) {
+    uintptr_t cursor = start;
+    while (cursor < end) {
+        const guarded_range *next = nullptr;  // the lowest covering range still ahead
+        for (size_t i = 0; i < g_count; ++i) {
+            const guarded_range &r = g_ranges[i];
+            if (&r != self && covers(r) && overlaps(r, cursor, end) && (!next || r.start < next->start)) next = &r;
+        }
+        uintptr_t piece_end = next ? (next->start > cursor ? next->start : cursor) : end;
+        if (piece_end > cursor) {
+            if (long result = act(cursor, piece_end)) return result;
+        }
+        cursor = next ? next->end : end;
+    }
+    return 0;
+}
+
 // Freezes [start, end) except the parts already frozen (their protection
-// can no longer change, so mprotect over them would fail), lowest first.
+// can no longer change, so mprotect over them would fail).
 long freeze_locked(uintptr_t start, uintptr_t end) {
     guarded_range *range = find_exact(start, end);
     if (range && range->frozen) return 0;
     if (any_writer_overlapping(start, end)) return -EBUSY;
     if (range == nullptr && (range = find_or_add(start, end)) == nullptr) return -ENOMEM;
-    uintptr_t cursor = start;
-    while (cursor < end) {
-        // The lowest frozen range that still overlaps [cursor, end).
-        const guarded_range *next = nullptr;
-        for (size_t i = 0; i < g_count; ++i) {
-            const guarded_range &r = g_ranges[i];
-            if (&r != range && r.frozen && overlaps(r, cursor, end) && (!next || r.start < next->start)) next = &r;
-        }
-        uintptr_t piece_end = next ? (next->start > cursor ? next->start : cursor) : end;
-        if (long result = protect_and_seal(cursor, piece_end)) return result;
-        cursor = next ? next->end : end;
-    }
+    if (long result = for_each_uncovered_piece(
+            range, start, end, [](const guarded_range &r) { return r.frozen; }, protect_and_seal))
+        return result;
     range->frozen = true;
     return 0;
 }
@@ -109,8 +124,11 @@ long end_write(uintptr_t start, size_t length) {
     lock_guard guard;
     guarded_range *range = find_exact(start, start + length);
     if (range == nullptr || range->writers == 0) return -EINVAL;
-    if (--range->writers == 0) return sys::protect(start, length, PROT_READ);
-    return 0;
+    if (--range->writers != 0) return 0;
+    // Read-only again, except where another range's writer scope is open.
+    return for_each_uncovered_piece(
+        range, start, start + length, [](const guarded_range &r) { return r.writers > 0; },
+        [](uintptr_t from, uintptr_t to) { return sys::protect(from, to - from, PROT_READ); });
 }
 
 long freeze(uintptr_t start, size_t length) {
@@ -143,14 +161,23 @@ long remember_allocation(uintptr_t start, size_t length) {
 long freeze_all() {
     startup::image_list images;
     if (long error = startup::enumerate_loaded_images(images)) return error;
+    // Only objects that can never be unloaded: a sealed section inside a
+    // dlopen'ed plugin would make its dlclose leave the whole plugin mapped.
+    bool *permanent = images.count ? static_cast<bool *>(malloc(images.count)) : nullptr;
+    if (images.count && permanent == nullptr) {
+        startup::release(images);
+        return -ENOMEM;
+    }
+    startup::mark_permanent_images(images, permanent);
     lock_guard guard;
     long first_error = 0;
     for (size_t i = 0; i < images.count; ++i) {
         const startup::address_range &section = images.items[i].protected_data;
-        if (section.empty()) continue;
+        if (section.empty() || !permanent[i]) continue;
         long result = freeze_locked(section.start, section.end);
         if (result != 0 && first_error == 0) first_error = result;
     }
+    free(permanent);
     startup::release(images);
     for (size_t i = 0; i < g_count; ++i) {
         if (!g_ranges[i].allocated) continue;

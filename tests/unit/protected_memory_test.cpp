@@ -228,3 +228,55 @@ TEST(ProtectedDataInAProgramDeath, AnUnscopedWriteFaults) {
 }
 
 }  // namespace
+
+#include <dlfcn.h>
+
+namespace {
+
+TEST(ProtectedMemory, FreezeAllLeavesAnUnloadablePluginAloneSoDlcloseUnmapsIt) {
+    const std::string plugin = std::string(SEALKIT_TEST_PROGRAMS) + "/libprotected_plugin.so";
+    sealkit_test::outcome child = sealkit_test::run_in_child([&](int report) {
+        void *handle = dlopen(plugin.c_str(), RTLD_NOW);
+        if (handle == nullptr) return 2;
+        auto setting = reinterpret_cast<int (*)()>(dlsym(handle, "protected_plugin_setting"));
+        void *code = reinterpret_cast<void *>(reinterpret_cast<uintptr_t>(setting) & ~uintptr_t{4095});
+        sealkit_test::report(report, "setting %d", setting());
+        sealkit_test::report(report, "freeze-all %d", sealkit_freeze_protected_data());
+        sealkit_test::report(report, "main-frozen %d", g_initial.frozen() ? 1 : 0);
+        dlclose(handle);
+        sealkit_test::report(report, "mapped-after-dlclose %d", sealkit_test::is_mapped(code) ? 1 : 0);
+        return 0;
+    });
+    ASSERT_EQ(child.exit_code(), 0) << child.describe();
+    EXPECT_EQ(sealkit_test::field(child.output, "setting"), "7");
+    EXPECT_EQ(sealkit_test::field(child.output, "freeze-all"), "0");
+    EXPECT_EQ(sealkit_test::field(child.output, "main-frozen"), "1") << "the executable's own data is frozen";
+    EXPECT_EQ(sealkit_test::field(child.output, "mapped-after-dlclose"), "0") << "dlclose could not unmap the plugin";
+}
+
+}  // namespace
+
+namespace {
+
+// Ending one writer scope must not take write access away from another,
+// overlapping one that is still open.
+TEST(ProtectedDataCApi, EndingAnInnerScopeKeepsAnOverlappingOuterScopeWritable) {
+    sealkit_test::outcome child = sealkit_test::run_in_child([](int report) {
+        auto *pages = static_cast<char *>(sealkit_protected_allocate(8192));
+        if (pages == nullptr) return 2;
+        if (sealkit_protected_begin_write(pages, 8192) != 0) return 3;
+        if (sealkit_protected_begin_write(pages, 4096) != 0) return 4;
+        pages[0] = 'a';
+        if (sealkit_protected_end_write(pages, 4096) != 0) return 5;
+        pages[1] = 'b';  // faults if the inner end made the page read-only
+        pages[4096] = 'c';
+        if (sealkit_protected_end_write(pages, 8192) != 0) return 6;
+        sealkit_test::report(report, "after %s %s", perms_at(pages).substr(0, 3).c_str(),
+                             perms_at(pages + 4096).substr(0, 3).c_str());
+        return 0;
+    });
+    ASSERT_EQ(child.exit_code(), 0) << child.describe();
+    EXPECT_EQ(sealkit_test::field(child.output, "after"), "r-- r--") << "read-only again once both scopes ended";
+}
+
+}  // namespace
