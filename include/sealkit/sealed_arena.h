@@ -62,8 +62,10 @@ SEALKIT_API struct sealkit_arena *sealkit_arena_create(const struct sealkit_aren
 
 /* size bytes aligned to align (a power of two, at most the page size), or
  * NULL with errno: EINVAL for a bad alignment or size 0, ENOMEM when no
- * chunk could be mapped (or locked, with SEALKIT_ARENA_LOCK), ENOSYS when no
- * backend can seal the guard pages (an arena never pretends). */
+ * chunk could be mapped, mlock's errno (ENOMEM, EPERM, EAGAIN) when a chunk
+ * could not be locked with SEALKIT_ARENA_LOCK, the errno of MADV_WIPEONFORK,
+ * ENOSYS when no backend can seal the guard pages (an arena never
+ * pretends). MADV_DONTDUMP is best effort. */
 SEALKIT_API void *sealkit_arena_allocate(struct sealkit_arena *arena, size_t size, size_t align);
 
 /* Makes every chunk allocated from so far read-only and sealed (two system

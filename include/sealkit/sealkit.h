@@ -61,7 +61,9 @@ extern "C" {
 enum sealkit_backend_kind {
     SEALKIT_BACKEND_NONE = 0,    /* nothing can enforce a seal: seals fail with ENOSYS */
     SEALKIT_BACKEND_KERNEL = 1,  /* Linux mseal(2), 6.10 and newer */
-    SEALKIT_BACKEND_SECCOMP = 2, /* a seccomp-BPF policy, for kernels without mseal */
+    SEALKIT_BACKEND_SECCOMP = 2, /* a seccomp-BPF policy, for kernels without mseal
+                                    (reserved: not in this version; asking for it
+                                    gives SEALKIT_BACKEND_NONE and ENOSYS) */
 };
 
 /*
@@ -108,7 +110,7 @@ SEALKIT_API int sealkit_backend(void);
 SEALKIT_API const char *sealkit_backend_name(void);
 
 /* Why the active backend was chosen, one sentence for people (for example
- * "SEALKIT_BACKEND=seccomp: this build has no seccomp backend"). */
+ * "SEALKIT_BACKEND=seccomp, but this build has no seccomp backend"). */
 SEALKIT_API const char *sealkit_backend_reason(void);
 
 /* "MAJOR.MINOR.PATCH". */
@@ -143,8 +145,8 @@ SEALKIT_API int sealkit_unmap(void *addr, size_t len);
  * *file* mapping (reverting a relocated GOT to its bytes on disk) but not a
  * sealed read-only anonymous one.
  *
- * Call it once the program's own initialisation is done; the preload and
- * link-in modes call it for you before main().
+ * Call it once the program's own initialisation is done; the preload
+ * (libsealkit-preload.so, `sealkit run`) calls it for you before main().
  */
 enum sealkit_image_flags {
     SEALKIT_SEAL_VDSO = 1u << 0,    /* also seal [vdso] and [vvar] */

@@ -79,13 +79,11 @@ long make_chunk(sealkit_arena *arena, size_t data_size, chunk **made) {
     if (sys::is_error(base)) return sys::error_of(base);
     const uintptr_t data = base + page;
     long result = sys::protect(data, data_size, PROT_READ | PROT_WRITE);
-    if (result == 0 && (arena->flags & SEALKIT_ARENA_LOCK) && mlock(reinterpret_cast<void *>(data), data_size) != 0)
-        result = -errno;
-    if (result == 0 && (arena->flags & SEALKIT_ARENA_DONT_DUMP))
-        madvise(reinterpret_cast<void *>(data), data_size, MADV_DONTDUMP);
-    if (result == 0 && (arena->flags & SEALKIT_ARENA_WIPE_ON_FORK) &&
-        madvise(reinterpret_cast<void *>(data), data_size, MADV_WIPEONFORK) != 0)
-        result = -errno;
+    if (result == 0 && (arena->flags & SEALKIT_ARENA_LOCK)) result = sys::lock_in_memory(data, data_size);
+    // Best effort: a kernel without MADV_DONTDUMP still gives usable memory.
+    if (result == 0 && (arena->flags & SEALKIT_ARENA_DONT_DUMP)) sys::advise(data, data_size, MADV_DONTDUMP);
+    if (result == 0 && (arena->flags & SEALKIT_ARENA_WIPE_ON_FORK))
+        result = sys::advise(data, data_size, MADV_WIPEONFORK);
     // Guards: sealed now, so an overflow always faults and no call can
     // ever make the guard pages accessible or unmap them.
     if (result == 0) result = sealkit::active_backend().seal(base, page);

@@ -111,4 +111,12 @@ long install_seccomp_filter_all_threads(const sock_fprog *program) {
         [&] { return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, program); });
 }
 
+long lock_in_memory(uintptr_t addr, size_t len) {
+    return without_errno([&] { return static_cast<long>(mlock(reinterpret_cast<void *>(addr), len)); });
+}
+
+long advise(uintptr_t addr, size_t len, int advice) {
+    return without_errno([&] { return static_cast<long>(madvise(reinterpret_cast<void *>(addr), len, advice)); });
+}
+
 }  // namespace sealkit::sys

@@ -94,6 +94,12 @@ long forbid_new_privileges();
 // 0 or -errno (a positive result names a thread that could not sync).
 long install_seccomp_filter_all_threads(const sock_fprog *program);
 
+// mlock(addr, len): the pages stay in memory. 0 or -errno.
+long lock_in_memory(uintptr_t addr, size_t len);
+
+// madvise(addr, len, advice). 0 or -errno.
+long advise(uintptr_t addr, size_t len, int advice);
+
 // CLOCK_MONOTONIC in nanoseconds.
 long long monotonic_nanoseconds();
 
