@@ -2,17 +2,12 @@
 #include <errno.h>
 #include <sys/mman.h>
 
+#include "api/c_result.h"
 #include "sealkit/sealkit.h"
 #include "system/syscalls.h"
 
 namespace sys = sealkit::sys;
 
-namespace {
-int fail(long negative_errno) {
-    errno = static_cast<int>(-negative_errno);
-    return -1;
-}
-}  // namespace
 
 extern "C" void *sealkit_map_private(size_t len) {
     if (len == 0) {
@@ -29,10 +24,10 @@ extern "C" void *sealkit_map_private(size_t len) {
 
 extern "C" int sealkit_protect(void *addr, size_t len, int prot) {
     long result = sys::protect(reinterpret_cast<uintptr_t>(addr), len, prot);
-    return result == 0 ? 0 : fail(result);
+    return sealkit::c_result(result);
 }
 
 extern "C" int sealkit_unmap(void *addr, size_t len) {
     long result = sys::unmap(reinterpret_cast<uintptr_t>(addr), len);
-    return result == 0 ? 0 : fail(result);
+    return sealkit::c_result(result);
 }

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <sys/mman.h>
 
+#include "api/c_result.h"
 #include "protected/protected_registry.h"
 #include "sealkit/protected_memory.h"
 #include "system/syscalls.h"
@@ -10,12 +11,6 @@ namespace pm = sealkit::protected_memory;
 namespace sys = sealkit::sys;
 
 namespace {
-
-int result_of(long result) {
-    if (result == 0) return 0;
-    errno = static_cast<int>(-result);
-    return -1;
-}
 
 // A protected range must be page aligned and non-empty; len rounds up.
 bool page_range(const void *addr, size_t len, uintptr_t &start, size_t &length) {
@@ -31,22 +26,22 @@ bool page_range(const void *addr, size_t len, uintptr_t &start, size_t &length) 
 extern "C" int sealkit_protected_begin_write(void *addr, size_t len) {
     uintptr_t start;
     size_t length;
-    if (!page_range(addr, len, start, length)) return result_of(-EINVAL);
-    return result_of(pm::begin_write(start, length));
+    if (!page_range(addr, len, start, length)) return sealkit::c_result(-EINVAL);
+    return sealkit::c_result(pm::begin_write(start, length));
 }
 
 extern "C" int sealkit_protected_end_write(void *addr, size_t len) {
     uintptr_t start;
     size_t length;
-    if (!page_range(addr, len, start, length)) return result_of(-EINVAL);
-    return result_of(pm::end_write(start, length));
+    if (!page_range(addr, len, start, length)) return sealkit::c_result(-EINVAL);
+    return sealkit::c_result(pm::end_write(start, length));
 }
 
 extern "C" int sealkit_protected_freeze(void *addr, size_t len) {
     uintptr_t start;
     size_t length;
-    if (!page_range(addr, len, start, length)) return result_of(-EINVAL);
-    return result_of(pm::freeze(start, length));
+    if (!page_range(addr, len, start, length)) return sealkit::c_result(-EINVAL);
+    return sealkit::c_result(pm::freeze(start, length));
 }
 
 extern "C" int sealkit_protected_is_frozen(const void *addr, size_t len) {
@@ -75,7 +70,7 @@ extern "C" void *sealkit_protected_allocate(size_t len) {
     return reinterpret_cast<void *>(block);
 }
 
-extern "C" int sealkit_freeze_protected_data(void) { return result_of(pm::freeze_all()); }
+extern "C" int sealkit_freeze_protected_data(void) { return sealkit::c_result(pm::freeze_all()); }
 
 extern "C" void sealkit_protected_lock_section(void *start, void *stop) {
     uintptr_t first = reinterpret_cast<uintptr_t>(start);

@@ -1,6 +1,7 @@
 // The C API's sealing entry points: validation, then the active backend.
 #include <errno.h>
 
+#include "api/c_result.h"
 #include "api/seal_arguments.h"
 #include "backend/backend.h"
 #include "procfs/seal_query.h"
@@ -11,11 +12,6 @@ using sealkit::active_backend;
 using sealkit::page_range;
 
 namespace {
-
-int fail(long negative_errno) {
-    errno = static_cast<int>(-negative_errno);
-    return -1;
-}
 
 long seal_one_run(uintptr_t start, size_t length, void *) { return active_backend().seal(start, length); }
 
@@ -30,10 +26,10 @@ __attribute__((noinline)) int seal_on_chosen_backend(void *addr, size_t len, uns
     const sealkit::backend &enforcer = active_backend();
     if (enforcer.kind == SEALKIT_BACKEND_KERNEL) return sealkit::sys::seal_range_setting_errno(addr, len, flags);
     page_range range;
-    if (long invalid = sealkit::validate_seal_arguments(addr, len, flags, range)) return fail(invalid);
+    if (long invalid = sealkit::validate_seal_arguments(addr, len, flags, range)) return sealkit::fail_with(invalid);
     if (range.length == 0) return 0;
     long result = enforcer.seal(range.start, range.length);
-    return result == 0 ? 0 : fail(result);
+    return sealkit::c_result(result);
 }
 
 }  // namespace
@@ -49,20 +45,20 @@ extern "C" int sealkit_seal(void *addr, size_t len, unsigned long flags) {
 
 extern "C" int sealkit_mimmutable(void *addr, size_t len) {
     page_range range;
-    if (long invalid = sealkit::round_to_pages(addr, len, range)) return fail(invalid);
+    if (long invalid = sealkit::round_to_pages(addr, len, range)) return sealkit::fail_with(invalid);
     if (range.length == 0) return 0;
     // The common case has no holes: one seal over the whole range.
     long result = active_backend().seal(range.start, range.length);
-    if (result != -ENOMEM) return result == 0 ? 0 : fail(result);
+    if (result != -ENOMEM) return sealkit::c_result(result);
     // OpenBSD seals what is mapped and skips holes.
     result = sealkit::procfs::for_each_mapped_run(range.start, range.length, seal_one_run, nullptr);
-    return result == 0 ? 0 : fail(result);
+    return sealkit::c_result(result);
 }
 
 extern "C" int sealkit_is_sealed(const void *addr, size_t len) {
     page_range range;
-    if (long invalid = sealkit::validate_seal_arguments(addr, len, 0, range)) return fail(invalid);
+    if (long invalid = sealkit::validate_seal_arguments(addr, len, 0, range)) return sealkit::fail_with(invalid);
     if (range.length == 0) return 1;
     long result = active_backend().is_sealed(range.start, range.length);
-    return result < 0 ? fail(result) : static_cast<int>(result);
+    return result < 0 ? sealkit::fail_with(result) : static_cast<int>(result);
 }

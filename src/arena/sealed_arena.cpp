@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "api/c_result.h"
 #include "backend/backend.h"
 #include "sealkit/sealed_arena.h"
 #include "system/syscalls.h"
@@ -27,11 +28,6 @@ struct chunk {
     uintptr_t cursor; // next free byte; atomically bumped
     bool frozen;
 };
-
-int fail(long negative_errno) {
-    errno = static_cast<int>(-negative_errno);
-    return -1;
-}
 
 }  // namespace
 
@@ -157,7 +153,7 @@ extern "C" void *sealkit_arena_allocate(sealkit_arena *arena, size_t size, size_
 }
 
 extern "C" int sealkit_arena_freeze(sealkit_arena *arena) {
-    if (arena == nullptr) return fail(-EINVAL);
+    if (arena == nullptr) return sealkit::fail_with(-EINVAL);
     arena_lock guard(arena);
     // New allocations go to a fresh chunk from now on.
     __atomic_store_n(&arena->current, static_cast<chunk *>(nullptr), __ATOMIC_RELEASE);
@@ -167,15 +163,15 @@ extern "C" int sealkit_arena_freeze(sealkit_arena *arena) {
         // Nothing more can be bumped out of it: it is full as of now.
         __atomic_store_n(&c->cursor, c->limit, __ATOMIC_RELEASE);
         const size_t length = c->limit - c->data;
-        if (long result = sys::protect(c->data, length, PROT_READ)) return fail(result);
-        if (long result = sealkit::active_backend().seal(c->data, length)) return fail(result);
+        if (long result = sys::protect(c->data, length, PROT_READ)) return sealkit::fail_with(result);
+        if (long result = sealkit::active_backend().seal(c->data, length)) return sealkit::fail_with(result);
         c->frozen = true;
     }
     return 0;
 }
 
 extern "C" int sealkit_arena_get_stats(const sealkit_arena *arena, sealkit_arena_stats *stats) {
-    if (arena == nullptr || stats == nullptr) return fail(-EINVAL);
+    if (arena == nullptr || stats == nullptr) return sealkit::fail_with(-EINVAL);
     auto *mutable_arena = const_cast<sealkit_arena *>(arena);
     arena_lock guard(mutable_arena);
     *stats = sealkit_arena_stats{};
