@@ -76,7 +76,7 @@ SEALKIT_API int sealkit_arena_freeze(struct sealkit_arena *arena);
 struct sealkit_arena_stats {
     size_t chunks;          /* chunks mapped */
     size_t frozen_chunks;
-    size_t bytes_allocated; /* sum of allocation sizes */
+    size_t bytes_allocated; /* bytes handed out, alignment padding included */
     size_t bytes_mapped;    /* data pages, guards not counted */
 };
 SEALKIT_API int sealkit_arena_get_stats(const struct sealkit_arena *arena, struct sealkit_arena_stats *stats);

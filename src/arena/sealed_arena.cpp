@@ -23,9 +23,10 @@ namespace {
 constexpr size_t kDefaultChunk = 256 * 1024;
 
 struct chunk {
-    uintptr_t data;   // first data byte (page aligned)
-    uintptr_t limit;  // one past the last data byte
-    uintptr_t cursor; // next free byte; atomically bumped
+    uintptr_t data;    // first data byte (page aligned)
+    uintptr_t limit;   // one past the last data byte
+    uintptr_t cursor;  // next free byte; atomically bumped
+    uintptr_t used_at_freeze;  // the cursor when the chunk was frozen
     bool frozen;
 };
 
@@ -38,7 +39,6 @@ struct sealkit_arena {
     chunk **chunks;  // every chunk, for freeze and stats (under lock)
     size_t count;
     size_t capacity;
-    size_t bytes_allocated;  // atomically added
     int lock;
 };
 
@@ -105,7 +105,7 @@ long make_chunk(sealkit_arena *arena, size_t data_size, chunk **made) {
         if (sys::unmap(base, total) != 0) sys::unmap(data, data_size);
         return result;
     }
-    *c = chunk{data, data + data_size, data, false};
+    *c = chunk{data, data + data_size, data, 0, false};
     arena->chunks[arena->count++] = c;
     *made = c;
     return 0;
@@ -133,10 +133,9 @@ extern "C" void *sealkit_arena_allocate(sealkit_arena *arena, size_t size, size_
     for (;;) {
         chunk *c = __atomic_load_n(&arena->current, __ATOMIC_ACQUIRE);
         if (c != nullptr) {
-            if (uintptr_t at = bump(c, size, align)) {
-                __atomic_fetch_add(&arena->bytes_allocated, size, __ATOMIC_RELAXED);
-                return reinterpret_cast<void *>(at);
-            }
+            // One atomic operation per allocation: statistics are derived
+            // from the cursors, not counted here.
+            if (uintptr_t at = bump(c, size, align)) return reinterpret_cast<void *>(at);
         }
         arena_lock guard(arena);
         if (__atomic_load_n(&arena->current, __ATOMIC_ACQUIRE) != c) continue;  // another thread made one
@@ -161,7 +160,7 @@ extern "C" int sealkit_arena_freeze(sealkit_arena *arena) {
         chunk *c = arena->chunks[i];
         if (c->frozen) continue;
         // Nothing more can be bumped out of it: it is full as of now.
-        __atomic_store_n(&c->cursor, c->limit, __ATOMIC_RELEASE);
+        c->used_at_freeze = __atomic_exchange_n(&c->cursor, c->limit, __ATOMIC_ACQ_REL);
         const size_t length = c->limit - c->data;
         if (long result = sys::protect(c->data, length, PROT_READ)) return sealkit::fail_with(result);
         if (long result = sealkit::active_backend().seal(c->data, length)) return sealkit::fail_with(result);
@@ -177,9 +176,11 @@ extern "C" int sealkit_arena_get_stats(const sealkit_arena *arena, sealkit_arena
     *stats = sealkit_arena_stats{};
     stats->chunks = arena->count;
     for (size_t i = 0; i < arena->count; ++i) {
-        stats->bytes_mapped += arena->chunks[i]->limit - arena->chunks[i]->data;
-        if (arena->chunks[i]->frozen) ++stats->frozen_chunks;
+        const chunk *c = arena->chunks[i];
+        stats->bytes_mapped += c->limit - c->data;
+        uintptr_t used = c->frozen ? c->used_at_freeze : __atomic_load_n(&c->cursor, __ATOMIC_RELAXED);
+        stats->bytes_allocated += used - c->data;
+        if (c->frozen) ++stats->frozen_chunks;
     }
-    stats->bytes_allocated = __atomic_load_n(&arena->bytes_allocated, __ATOMIC_RELAXED);
     return 0;
 }
