@@ -6,13 +6,13 @@
 // Freezing a chunk is exactly two system calls: mprotect(data, PROT_READ)
 // and a seal over the data.
 #include <errno.h>
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
 #include "api/c_result.h"
 #include "backend/backend.h"
+#include "concurrency/spin_lock.h"
 #include "sealkit/sealed_arena.h"
 #include "system/syscalls.h"
 
@@ -44,12 +44,8 @@ struct sealkit_arena {
 
 namespace {
 
-struct arena_lock {
-    explicit arena_lock(sealkit_arena *arena) : arena_(arena) {
-        while (__atomic_exchange_n(&arena_->lock, 1, __ATOMIC_ACQUIRE)) sched_yield();
-    }
-    ~arena_lock() { __atomic_store_n(&arena_->lock, 0, __ATOMIC_RELEASE); }
-    sealkit_arena *arena_;
+struct arena_lock : sealkit::spin_lock_guard {
+    explicit arena_lock(sealkit_arena *arena) : spin_lock_guard(arena->lock) {}
 };
 
 uintptr_t align_up(uintptr_t value, size_t align) { return (value + align - 1) & ~(uintptr_t{align} - 1); }

@@ -1,10 +1,10 @@
 #include "protected/protected_registry.h"
 
 #include <errno.h>
-#include <sched.h>
 #include <sys/mman.h>
 
 #include "backend/backend.h"
+#include "concurrency/spin_lock.h"
 #include <stdlib.h>
 
 #include "startup/loaded_image.h"
@@ -30,11 +30,8 @@ guarded_range g_ranges[kCapacity];
 size_t g_count = 0;
 int g_lock = 0;
 
-struct lock_guard {
-    lock_guard() {
-        while (__atomic_exchange_n(&g_lock, 1, __ATOMIC_ACQUIRE)) sched_yield();
-    }
-    ~lock_guard() { __atomic_store_n(&g_lock, 0, __ATOMIC_RELEASE); }
+struct lock_guard : spin_lock_guard {
+    lock_guard() : spin_lock_guard(g_lock) {}
 };
 
 bool overlaps(const guarded_range &r, uintptr_t start, uintptr_t end) { return r.start < end && start < r.end; }

@@ -50,6 +50,12 @@ struct loaded_image {
     const char *soname = "";        // DT_SONAME, or ""
 };
 
+// The last component of a path ("libc.so.6" of "/lib/x86_64-linux-gnu/libc.so.6").
+inline const char *file_name_of(const char *path) {
+    const char *slash = __builtin_strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
 // The string at offset in image's string table, or null when out of range.
 const char *dynamic_string(const loaded_image &image, uint64_t offset);
 

@@ -40,8 +40,7 @@ long relro_mover::fill_read_only_copy(uintptr_t copy, uintptr_t source, size_t l
 void relro_mover::label(const loaded_image &image) {
     if (!can_label_) return;
     char text[80] = "sealkit-relro:";
-    const char *slash = strrchr(image.name, '/');
-    const char *base = slash ? slash + 1 : image.name;
+    const char *base = file_name_of(image.name);
     size_t at = strlen(text);
     for (; *base && at < sizeof text - 1; ++base) {
         char c = *base;

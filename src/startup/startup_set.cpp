@@ -13,11 +13,6 @@
 namespace sealkit::startup {
 namespace {
 
-const char *basename_of(const char *path) {
-    const char *slash = strrchr(path, '/');
-    return slash ? slash + 1 : path;
-}
-
 // Whether a DT_NEEDED or LD_PRELOAD entry (a soname, a file name or a path)
 // names this image.
 bool names_image(const char *entry, size_t length, const loaded_image &image) {
@@ -25,7 +20,7 @@ bool names_image(const char *entry, size_t length, const loaded_image &image) {
     if (memchr(entry, '/', length) != nullptr)
         return strlen(image.name) == length && memcmp(image.name, entry, length) == 0;
     if (strlen(image.soname) == length && memcmp(image.soname, entry, length) == 0) return true;
-    const char *base = basename_of(image.name);
+    const char *base = file_name_of(image.name);
     return strlen(base) == length && memcmp(base, entry, length) == 0;
 }
 

@@ -97,11 +97,6 @@ long deny_write_execute() {
     return without_errno([] { return static_cast<long>(prctl(PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN, 0L, 0L, 0L)); });
 }
 
-long write_execute_denied() {
-    long flags = without_errno([] { return static_cast<long>(prctl(PR_GET_MDWE, 0L, 0L, 0L, 0L)); });
-    return flags < 0 ? flags : (flags & PR_MDWE_REFUSE_EXEC_GAIN) ? 1 : 0;
-}
-
 long forbid_new_privileges() {
     return without_errno([] { return static_cast<long>(prctl(PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L)); });
 }

@@ -83,9 +83,6 @@ long name_anonymous(uintptr_t addr, size_t length, const char *name);
 // (-EINVAL: the kernel has no MDWE).
 long deny_write_execute();
 
-// Whether PR_SET_MDWE is in force for this process: 1, 0, or -errno.
-long write_execute_denied();
-
 // prctl(PR_SET_NO_NEW_PRIVS, 1): needed to install a seccomp filter
 // without CAP_SYS_ADMIN. 0 or -errno.
 long forbid_new_privileges();
