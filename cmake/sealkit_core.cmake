@@ -29,6 +29,7 @@ set(SEALKIT_CORE_SOURCES
   src/api/protected_api.cpp
   src/arena/sealed_arena.cpp
   src/seccomp/write_execute_filter.cpp
+  src/seccomp/mapping_syscalls.cpp
   src/lockdown/lockdown.cpp
 )
 set(SEALKIT_CORE_FLAGS -fno-exceptions -fno-rtti -fno-threadsafe-statics
