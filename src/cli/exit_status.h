@@ -2,7 +2,10 @@
 // --help footers, docs/cli.md and the man page can agree.
 //
 // For `status` with several PIDs the statuses are ordered by severity and
-// the command exits with the highest one any PID produced.
+// the command exits with the highest one any PID produced (so a failure to
+// read a process, 3 to 6, outranks a --require=images failure, 1). With
+// --all, processes that vanish or may not be read do not count: the status
+// is 0 (or 1) unless no process at all could be read.
 #pragma once
 
 namespace sealkit::cli {
@@ -10,6 +13,7 @@ namespace sealkit::cli {
 enum exit_status : int {
     exit_ok = 0,                 // success
     exit_cannot_enforce = 1,     // check: no backend can enforce seals here
+    exit_unsealed_images = 1,    // status --require=images: a process has an unsealed executable or library image
     exit_usage = 2,              // bad command line: unknown option, missing or non-numeric PID
     exit_no_such_process = 3,    // status: a PID names no process
     exit_permission_denied = 4,  // status: a process's memory map may not be read
@@ -27,7 +31,8 @@ enum exit_status : int {
 inline constexpr const char *kExitStatusFooter =
     "Exit status:\n"
     "  0  success\n"
-    "  1  check: no backend can enforce seals here\n"
+    "  1  check: no backend can enforce seals here;\n"
+    "     status --require=images: a process has an unsealed executable or library image\n"
     "  2  usage error (unknown option, missing or non-numeric PID)\n"
     "  3  status: no such process\n"
     "  4  status: permission denied reading a process\n"

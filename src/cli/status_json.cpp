@@ -3,6 +3,8 @@
 
 #include "byte_size.h"
 #include "status_output.h"
+#include "status_policy.h"
+#include "status_totals.h"
 
 namespace sealkit::cli {
 namespace {
@@ -38,7 +40,7 @@ json object_json(const inspect::object_row &row) {
 
 }  // namespace
 
-json status_json(const inspect::process_report &report) {
+json status_json(const inspect::process_report &report, bool images_known) {
     json j;
     j["pid"] = report.pid;
     j["command"] = report.command.empty() ? json(nullptr) : json(report.command);
@@ -49,6 +51,9 @@ json status_json(const inspect::process_report &report) {
     j["sealed_file_backed_bytes"] = report.sealed_file_backed_bytes;
     j["sealed_file_backed_percent"] = sealed_percent(report.sealed_file_backed_bytes, report.file_backed_bytes);
     j["summary"] = status_summary(report);
+    const char *backend = known_backend(totals_of(report));
+    j["backend"] = backend ? json(backend) : json(nullptr);
+    j["unsealed_images"] = images_known ? json(unsealed_images(report)) : json(nullptr);
     json objects = json::array();
     for (const inspect::object_row &row : report.objects) objects.push_back(object_json(row));
     j["objects"] = std::move(objects);

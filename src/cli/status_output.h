@@ -7,6 +7,7 @@
 #include <string>
 
 #include "inspect/process_report.h"
+#include "terminal_colors.h"
 
 namespace sealkit::cli {
 
@@ -18,14 +19,17 @@ struct status_failure {
     std::string message;             // the sentence printed on stderr
 };
 
-// The table for one process, ending with its summary line.
-std::string status_text(const inspect::process_report &report);
+// The table for one process, ending with its summary line; part states
+// coloured when colors is enabled.
+std::string status_text(const inspect::process_report &report, const terminal_colors &colors = terminal_colors::off());
 
 // The summary line alone: "N of M mappings sealed, X% of file-backed bytes
 // sealed".
 std::string status_summary(const inspect::process_report &report);
 
-nlohmann::ordered_json status_json(const inspect::process_report &report);
+// images_known: the report was made with image headers, so its
+// "unsealed_images" list can be given (else null).
+nlohmann::ordered_json status_json(const inspect::process_report &report, bool images_known = true);
 nlohmann::ordered_json failure_json(const status_failure &failure);
 
 }  // namespace sealkit::cli

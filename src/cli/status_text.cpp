@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "byte_size.h"
+#include "printable_text.h"
 #include "status_output.h"
 
 namespace sealkit::cli {
@@ -18,6 +19,16 @@ std::string part_cell(const inspect::object_row &row, image_part part) {
     return state == inspect::seal_state::absent ? "-" : inspect::state_name(state);
 }
 
+color tone_of(inspect::seal_state state) {
+    switch (state) {
+    case inspect::seal_state::sealed: return color::sealed;
+    case inspect::seal_state::partly: return color::partly;
+    case inspect::seal_state::unsealed: return color::unsealed;
+    case inspect::seal_state::absent: break;
+    }
+    return color::dim;
+}
+
 }  // namespace
 
 std::string status_summary(const inspect::process_report &report) {
@@ -29,19 +40,24 @@ std::string status_summary(const inspect::process_report &report) {
     return fmt::format("{} of {} mappings sealed, {}", report.sealed_mappings, report.mappings, files);
 }
 
-std::string status_text(const inspect::process_report &report) {
+std::string status_text(const inspect::process_report &report, const terminal_colors &colors) {
     std::string out = fmt::format("PID {}", report.pid);
-    if (!report.command.empty()) out += fmt::format(" ({})", report.command);
-    if (!report.executable.empty()) out += fmt::format(" {}", report.executable);
+    if (!report.command.empty()) out += fmt::format(" ({})", printable(report.command));
+    if (!report.executable.empty()) out += fmt::format(" {}", printable(report.executable));
     out += "\n";
     if (!report.objects.empty()) {
-        out += fmt::format("{:>6} {:>10} {:>10}  {:<10}{:<10}{:<10}{:<10}{}\n", "MAPS", "BYTES", "SEALED", "TEXT",
-                           "RODATA", "RELRO", "DATA", "OBJECT");
+        out += colors.paint(color::dim, fmt::format("{:>6} {:>10} {:>10}  {:<10}{:<10}{:<10}{:<10}{}", "MAPS", "BYTES",
+                                                    "SEALED", "TEXT", "RODATA", "RELRO", "DATA", "OBJECT")) +
+               "\n";
         for (const inspect::object_row &row : report.objects) {
             out += fmt::format("{:>6} {:>10} {:>10}  ", row.mappings, human_bytes(row.bytes),
                                human_bytes(row.sealed_bytes));
-            for (image_part part : kShownParts) out += fmt::format("{:<10}", part_cell(row, part));
-            out += row.name + "\n";
+            for (image_part part : kShownParts) {
+                std::string cell = fmt::format("{:<10}", part_cell(row, part));
+                if (!row.classified) out += cell;
+                else out += colors.paint(tone_of(inspect::state_of(row.part(part))), cell);
+            }
+            out += printable(row.name) + "\n";
         }
     }
     out += status_summary(report) + "\n";

@@ -54,13 +54,25 @@ inspection_error error_kind(long negative_errno) {
 
 }  // namespace
 
-inspection inspect_process(int pid) {
+inspection inspect_process(int pid, const inspection_options &options) {
     inspection result;
     result.report.pid = pid == 0 ? static_cast<int>(getpid()) : pid;
 
     process_map_builder builder;
+    struct both_visitors {
+        process_map_builder *builder;
+        const inspection_options *options;
+        static bool visit(const procfs::mapping &m, void *context) {
+            auto *both = static_cast<both_visitors *>(context);
+            both->builder->add(m);
+            both->options->also_visit(m, both->options->also_visit_context);
+            return true;
+        }
+    } both{&builder, &options};
     procfs::read_result read =
-        procfs::read_mappings(pid, procfs::mappings_file::smaps, process_map_builder::visit, &builder);
+        options.also_visit == nullptr
+            ? procfs::read_mappings(pid, procfs::mappings_file::smaps, process_map_builder::visit, &builder)
+            : procfs::read_mappings(pid, procfs::mappings_file::smaps, both_visitors::visit, &both);
     if (read.error != 0) {
         result.error = error_kind(read.error);
         result.error_number = static_cast<int>(-read.error);
@@ -79,9 +91,14 @@ inspection inspect_process(int pid) {
     }
 
     result.report.command = read_command(pid);
-    std::string executable = read_executable(pid);
-    process_image_source source(pid);
-    std::vector<std::optional<image_info>> images = read_images(map, source, sys::page_size());
+    // A process without mappings (a kernel thread, a zombie) has no
+    // executable either: /proc/PID/exe would fail.
+    std::string executable = map.mapping_count == 0 ? std::string() : read_executable(pid);
+    std::vector<std::optional<image_info>> images;
+    if (options.read_image_headers) {
+        process_image_source source(pid);
+        images = read_images(map, source, sys::page_size());
+    }
     int real_pid = result.report.pid;
     std::string command = std::move(result.report.command);
     result.report = summarize(map, images, executable);

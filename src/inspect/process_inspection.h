@@ -7,6 +7,7 @@
 #pragma once
 
 #include "inspect/process_report.h"
+#include "procfs/mappings_parser.h"
 
 namespace sealkit::inspect {
 
@@ -24,8 +25,21 @@ struct inspection {
     process_report report;
 };
 
+struct inspection_options {
+    // Read each ELF object's headers (one read per object) to split it into
+    // text, read-only data, RELRO and data and to tell ELF images from other
+    // files. Without them every row is unclassified and file-backed objects
+    // other than the executable have kind `file`; the totals are the same.
+    bool read_image_headers = true;
+    // Also hands every mapping, as it is read, to this visitor (for a view
+    // that needs each mapping, such as `status --map`), so smaps is still
+    // read once. Its return value is ignored: the read always completes.
+    procfs::mapping_visitor also_visit = nullptr;
+    void *also_visit_context = nullptr;
+};
+
 // pid 0 inspects the calling process (through /proc/self); its report
 // carries the real PID.
-inspection inspect_process(int pid);
+inspection inspect_process(int pid, const inspection_options &options = {});
 
 }  // namespace sealkit::inspect

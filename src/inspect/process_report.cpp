@@ -100,6 +100,7 @@ process_report summarize(const process_map &map, const std::vector<std::optional
         object_row &row = rows[owner];
         ++row.mappings;
         if (m.sealed) ++row.sealed_mappings;
+        if (m.file_backed && (m.prot & PROT_EXEC) && !m.sealed) ++row.unsealed_executable_mappings;
         uintptr_t owned_end = m.end;
         if (tail && image_of(owner)) owned_end = std::min<uintptr_t>(m.end, image_of(owner)->layout.span_end());
         add_bytes(row, image_of(owner), m.start, owned_end, m.sealed);

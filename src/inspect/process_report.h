@@ -40,6 +40,9 @@ struct object_row {
     size_t sealed_mappings = 0;
     uint64_t bytes = 0;
     uint64_t sealed_bytes = 0;
+    // File-backed executable mappings (PROT_EXEC) without "sl": for an ELF
+    // image, code that can still be remapped or made writable.
+    size_t unsealed_executable_mappings = 0;
     // Set when the object's ELF headers were read: parts is then valid.
     bool classified = false;
     header_origin layout_origin = header_origin::none;

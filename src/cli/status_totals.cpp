@@ -1,0 +1,26 @@
+#include "status_totals.h"
+
+namespace sealkit::cli {
+namespace {
+
+// Mappings the kernel itself may seal in every process.
+bool is_system_mapping(inspect::object_kind kind) {
+    return kind == inspect::object_kind::vdso || kind == inspect::object_kind::vvar ||
+           kind == inspect::object_kind::special;
+}
+
+}  // namespace
+
+process_totals totals_of(const inspect::process_report &report) {
+    process_totals totals;
+    for (const inspect::object_row &row : report.objects) {
+        totals.bytes += row.bytes;
+        totals.sealed_bytes += row.sealed_bytes;
+        if (row.sealed_mappings > 0 && !is_system_mapping(row.kind)) totals.sealed_by_program = true;
+    }
+    return totals;
+}
+
+const char *known_backend(const process_totals &totals) { return totals.sealed_by_program ? "kernel" : nullptr; }
+
+}  // namespace sealkit::cli
