@@ -69,6 +69,42 @@ inline std::error_code result_of(int status) noexcept { return status == 0 ? std
     return is_sealed(range.data(), range.size(), ec);
 }
 
+// Which loaded images seal_images() seals, and how: enum sealkit_image_flags
+// of sealkit.h. Combine with |, as in image_flags::vdso | image_flags::relro_file.
+enum class image_flags : unsigned {
+    defaults = 0,
+    vdso = SEALKIT_SEAL_VDSO,                // also seal [vdso] and [vvar]
+    only_marked = SEALKIT_ONLY_MARKED,       // glibc's opt-in rule: GNU_PROPERTY_MEMORY_SEAL
+    relro_file = SEALKIT_RELRO_FILE,         // leave RELRO file-backed (discardable)
+    skip_sealed = SEALKIT_SKIP_SEALED,       // skip objects an earlier call sealed
+};
+[[nodiscard]] constexpr image_flags operator|(image_flags a, image_flags b) noexcept {
+    return static_cast<image_flags>(static_cast<unsigned>(a) | static_cast<unsigned>(b));
+}
+
+// Seals every ELF image the loader has loaded (the executable, its
+// libraries, ld.so), for programs that seal once their own initialisation
+// is done: see sealkit_seal_images() in sealkit.h for what is sealed and
+// every errno. The report, if given, says per object what was sealed or
+// skipped and why; report_images() views its entries as a span.
+//
+//     // at the end of start-up, before serving requests:
+//     sealkit_report report;
+//     if (auto ec = sealkit::seal_images(sealkit::image_flags::defaults, report))
+//         log("not sealed: {}", ec.message());   // function_not_supported: no backend
+[[nodiscard]] inline std::error_code seal_images(image_flags flags, sealkit_report &report) noexcept {
+    const sealkit_options options{static_cast<unsigned>(flags)};
+    return detail::result_of(sealkit_seal_images(&options, &report));
+}
+[[nodiscard]] inline std::error_code seal_images(image_flags flags = image_flags::defaults) noexcept {
+    const sealkit_options options{static_cast<unsigned>(flags)};
+    return detail::result_of(sealkit_seal_images(&options, nullptr));
+}
+// The report's per-object entries (valid until the next seal_images call).
+[[nodiscard]] inline std::span<const sealkit_image_report> report_images(const sealkit_report &report) noexcept {
+    return {report.image, report.images};
+}
+
 [[nodiscard]] inline backend_kind active_backend() noexcept { return static_cast<backend_kind>(sealkit_backend()); }
 [[nodiscard]] inline std::string_view backend_name() noexcept { return sealkit_backend_name(); }
 [[nodiscard]] inline std::string_view backend_reason() noexcept { return sealkit_backend_reason(); }
