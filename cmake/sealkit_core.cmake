@@ -9,6 +9,8 @@ set(SEALKIT_CORE_SOURCES
   src/procfs/mappings_reader.cpp
   src/procfs/seal_query.cpp
   src/elf/program_headers.cpp
+  src/elf/dynamic_section.cpp
+  src/elf/gnu_properties.cpp
   src/backend/kernel_backend.cpp
   src/backend/no_backend.cpp
   src/backend/backend_selection.cpp

@@ -19,6 +19,7 @@ enum exit_status : int {
     exit_permission_denied = 4,  // status: a process's memory map may not be read
     exit_no_seal_reporting = 5,  // status: this kernel cannot report seal state
     exit_read_failed = 6,        // status: any other failure reading a process
+    exit_audit_failed = 7,       // audit: a file could not be audited (unreadable, not ELF, truncated, malformed)
     // run: the program's own status passes through, except these, which
     // follow env(1) and timeout(1) (125 is also what the preload exits with
     // when SEALKIT_ENFORCE=1 stops a program before main):
@@ -38,6 +39,7 @@ inline constexpr const char *kExitStatusFooter =
     "  4  status: permission denied reading a process\n"
     "  5  status: this kernel cannot report seal state\n"
     "  6  status: another error reading a process\n"
+    "  7  audit: a file could not be audited (unreadable, not ELF, truncated or malformed)\n"
     "With several PIDs, status exits with the highest status any of them gave.";
 
 // The last line of every --help.

@@ -9,8 +9,10 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "audit_command.h"
 #include "check_command.h"
 #include "exit_status.h"
+#include "help_command.h"
 #include "run_command.h"
 #include "sealkit/sealkit.h"
 #include "status_command.h"
@@ -42,6 +44,10 @@ int main(int argc, char **argv) {
     CLI::App *status = sealkit::cli::add_status_command(app, status_options);
     sealkit::cli::run_options run_options;
     CLI::App *run = sealkit::cli::add_run_command(app, run_options);
+    std::string help_topic;
+    CLI::App *help = sealkit::cli::add_help_command(app, help_topic);
+    sealkit::cli::audit_options audit_options;
+    CLI::App *audit = sealkit::cli::add_audit_command(app, audit_options);
 
     // `run` hands everything after PROGRAM to the program, untouched.
     const int sealkit_words = sealkit::cli::split_run_arguments(argc, argv, run_options.command);
@@ -50,8 +56,10 @@ int main(int argc, char **argv) {
     } catch (const CLI::ParseError &error) {
         return report_parse_error(app, error);
     }
+    if (help->parsed()) return sealkit::cli::run_help(app, help_topic);
     if (check->parsed()) return sealkit::cli::run_check(check_options);
     if (status->parsed()) return sealkit::cli::run_status(status_options);
+    if (audit->parsed()) return sealkit::cli::run_audit(audit_options);
     if (run->parsed()) {
         run_options.report_requested = run->count("--report") > 0;
         return sealkit::cli::run_program(run_options);

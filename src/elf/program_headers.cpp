@@ -4,29 +4,9 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "elf/byte_order.h"
+
 namespace sealkit::elf {
-namespace {
-
-// Fields are read at offsetof() into <elf.h>'s structures, but byte by byte:
-// the buffer may be unaligned, and ELF data from another process or a file
-// may be in either byte order.
-uint16_t load16(const unsigned char *p, bool big_endian) {
-    return big_endian ? static_cast<uint16_t>(p[0] << 8 | p[1]) : static_cast<uint16_t>(p[1] << 8 | p[0]);
-}
-
-uint32_t load32(const unsigned char *p, bool big_endian) {
-    uint32_t value = 0;
-    for (int i = 0; i < 4; ++i) value = value << 8 | p[big_endian ? i : 3 - i];
-    return value;
-}
-
-uint64_t load64(const unsigned char *p, bool big_endian) {
-    uint64_t value = 0;
-    for (int i = 0; i < 8; ++i) value = value << 8 | p[big_endian ? i : 7 - i];
-    return value;
-}
-
-}  // namespace
 
 const char *describe(parse_error error) {
     switch (error) {
