@@ -44,11 +44,11 @@ int main(int argc, char **argv) {
     CLI::App *status = sealkit::cli::add_status_command(app, status_options);
     sealkit::cli::run_options run_options;
     CLI::App *run = sealkit::cli::add_run_command(app, run_options);
-    std::string help_topic;
-    CLI::App *help = sealkit::cli::add_help_command(app, help_topic);
+    sealkit::cli::add_help_command(app);
     sealkit::cli::audit_options audit_options;
     CLI::App *audit = sealkit::cli::add_audit_command(app, audit_options);
 
+    if (sealkit::cli::is_help_command(argc, argv)) return sealkit::cli::run_help(app, argc, argv);
     // `run` hands everything after PROGRAM to the program, untouched.
     const int sealkit_words = sealkit::cli::split_run_arguments(argc, argv, run_options.command);
     try {
@@ -56,7 +56,6 @@ int main(int argc, char **argv) {
     } catch (const CLI::ParseError &error) {
         return report_parse_error(app, error);
     }
-    if (help->parsed()) return sealkit::cli::run_help(app, help_topic);
     if (check->parsed()) return sealkit::cli::run_check(check_options);
     if (status->parsed()) return sealkit::cli::run_status(status_options);
     if (audit->parsed()) return sealkit::cli::run_audit(audit_options);
