@@ -32,6 +32,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -395,6 +396,15 @@ static void check_mprotect(void) {
     expect_error("mprotect_to_the_same_protection_eperm", CALL(mprotect(p, 2 * pg, PROT_READ)), EPERM);
     expect_error("mprotect_of_one_sealed_page_eperm", CALL(mprotect(p + pg, pg, PROT_NONE)), EPERM);
     expect_intact("mprotect_refused_changes_nothing", p, 2, 'm');
+
+    /* [unsealed][sealed]: refused. Not all-or-nothing on 6.12+: the VMA
+     * before the sealed one may already be changed, so only the sealed page
+     * is checked. */
+    p = map_anonymous("mprotect_across_a_seal_eperm", 2, PROT_READ, 'm');
+    if (p != NULL && raw_mseal(p + pg, pg, 0) == 0) {
+        expect_error("mprotect_across_a_seal_eperm", CALL(mprotect(p, 2 * pg, PROT_READ | PROT_WRITE)), EPERM);
+        expect_intact("mprotect_across_a_seal_keeps_the_sealed_page", p + pg, 1, 'm');
+    }
 }
 
 static long raw_pkey_mprotect(void *addr, size_t len, int prot, int pkey) {
@@ -616,6 +626,23 @@ static void check_madvise(void) {
     char *p = map_sealed("madvise_DONTNEED_sealed_prot_none_eperm", 1, PROT_NONE, 0);
     if (p != NULL) expect_error("madvise_DONTNEED_sealed_prot_none_eperm", CALL(madvise(p, pg, MADV_DONTNEED)), EPERM);
 
+    /* Writable by protection but not by protection key: still refused. */
+    const char *denied = "madvise_DONTNEED_sealed_pkey_write_denied_eperm";
+    errno = 0;
+    long pkey = syscall(SYS_pkey_alloc, 0, PKEY_DISABLE_WRITE);
+    if (pkey < 0) {
+        skip(denied, "pkey_alloc failed with %s: no memory protection keys on this CPU or kernel", errno_name(errno));
+    } else {
+        p = map_anonymous(denied, 1, PROT_READ | PROT_WRITE, 'y');
+        if (p != NULL && syscall(SYS_pkey_mprotect, p, pg, PROT_READ | PROT_WRITE, pkey) == 0 &&
+            raw_mseal(p, pg, 0) == 0) {
+            expect_error(denied, CALL(madvise(p, pg, MADV_DONTNEED)), EPERM);
+            expect_intact("madvise_pkey_write_denied_keeps_contents", p, 1, 'y');
+        } else if (p != NULL) {
+            fail(denied, "expected the setup pkey_mprotect and mseal to work got -1 %s", errno_name(errno));
+        }
+    }
+
     /* Allowed: the caller could write the same bytes itself. */
     p = map_sealed("madvise_DONTNEED_sealed_writable_anonymous_allowed", 1, PROT_READ | PROT_WRITE, 'w');
     if (p != NULL && expect_value("madvise_DONTNEED_sealed_writable_anonymous_allowed",
@@ -750,6 +777,8 @@ static void check_shm(void) {
 
 /* Runs body() in a forked child that prints its own PASS/FAIL/SKIP lines
  * and sends its counts back through a pipe. */
+static int child_counts_fd = -1; /* in a child: where its counts go */
+
 static void in_child(const char *name, void (*body)(void *), void *argument) {
     int counts[2];
     if (pipe(counts) != 0) {
@@ -767,6 +796,7 @@ static void in_child(const char *name, void (*body)(void *), void *argument) {
     if (pid == 0) {
         close(counts[0]);
         passed = failed = skipped = 0;
+        child_counts_fd = counts[1];
         body(argument);
         fflush(stdout);
         int mine[3] = {passed, failed, skipped};
@@ -834,6 +864,113 @@ static void fork_body(void *argument) {
     expect_value("fork_child_unsealed_page_changeable", CALL(mprotect(t->unsealed, pg, PROT_READ | PROT_WRITE)), 0);
 }
 
+/* A thread that existed before the seal: it waits until the page is
+ * sealed, then attacks it. */
+struct thread_target {
+    char *page;
+    int go[2];
+    struct result mprotect_result, munmap_result;
+};
+
+static void *thread_attack(void *argument) {
+    struct thread_target *t = argument;
+    char byte;
+    if (read(t->go[0], &byte, 1) != 1) return NULL;
+    t->mprotect_result = CALL(mprotect(t->page, pg, PROT_READ | PROT_WRITE));
+    t->munmap_result = CALL(munmap(t->page, pg));
+    return NULL;
+}
+
+static void check_threads(void) {
+    const char *name = "thread_started_before_the_seal_mprotect_eperm";
+    struct thread_target t = {map_anonymous(name, 1, PROT_READ, 'T'), {-1, -1}, {0, 0}, {0, 0}};
+    if (t.page == NULL) return;
+    if (pipe(t.go) != 0) {
+        fail(name, "expected pipe to work got -1 %s", errno_name(errno));
+        return;
+    }
+    pthread_t thread;
+    int error = pthread_create(&thread, NULL, thread_attack, &t);
+    if (error != 0) {
+        fail(name, "expected pthread_create to work got %s", errno_name(error));
+        return;
+    }
+    int sealed = raw_mseal(t.page, pg, 0) == 0;
+    ssize_t sent = write(t.go[1], "s", 1);
+    pthread_join(thread, NULL);
+    close(t.go[0]);
+    close(t.go[1]);
+    if (!sealed || sent != 1) {
+        fail(name, "expected the setup mseal and pipe write to work got -1 %s", errno_name(errno));
+        return;
+    }
+    expect_error(name, t.mprotect_result, EPERM);
+    expect_error("thread_started_before_the_seal_munmap_eperm", t.munmap_result, EPERM);
+    expect_intact("thread_started_before_the_seal_changes_nothing", t.page, 1, 'T');
+}
+
+/* Seals end at execve: the new image may map, change and unmap memory at
+ * the very addresses the old one sealed. The parent seals a page at a fixed
+ * address; a child execs this program with --after-exec ADDRESS FD, which
+ * maps the same address again (MAP_FIXED_NOREPLACE) and changes it. */
+static char *map_sealed_at_a_fixed_address(const char *name) {
+    static const uintptr_t candidates[] = {0x5a5a00000000UL, 0x3c3c00000000UL, 0x6e6e00000000UL, 0x2b2b00000000UL};
+    for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; ++i) {
+        void *p = mmap((void *)candidates[i], pg, PROT_READ, MAP_FIXED_NOREPLACE | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == (void *)candidates[i]) {
+            if (raw_mseal(p, pg, 0) == 0) return p;
+            fail(name, "expected the setup mseal to return 0 got -1 %s", errno_name(errno));
+            return NULL;
+        }
+        if (p != MAP_FAILED) munmap(p, pg); /* an old kernel took the flag as a hint */
+    }
+    skip(name, "none of this program's fixed addresses is free here");
+    return NULL;
+}
+
+static void exec_body(void *argument) {
+    char address[32], fd[16];
+    snprintf(address, sizeof address, "%#lx", (unsigned long)(uintptr_t)argument);
+    snprintf(fd, sizeof fd, "%d", child_counts_fd);
+    char *const arguments[] = {"mseal_conformance", "--after-exec", address, fd, NULL};
+    fflush(stdout);
+    execv("/proc/self/exe", arguments);
+    fail("exec_ends_the_seals", "expected execv of /proc/self/exe to work got -1 %s", errno_name(errno));
+}
+
+/* The exec'd image's side; returns the exit status. */
+static int after_exec(const char *address_text, const char *fd_text) {
+    char *end = NULL;
+    unsigned long address = strtoul(address_text, &end, 0);
+    long fd = strtol(fd_text, NULL, 10);
+    if (*end != '\0' || address == 0 || address % pg != 0 || fd < 0) {
+        fprintf(stderr, "mseal_conformance: --after-exec needs a page address and a descriptor (got \"%s\" \"%s\")\n",
+                address_text, fd_text);
+        return 2;
+    }
+    char *p = (char *)address;
+    struct result mapped = CALL(mmap(p, pg, PROT_READ | PROT_WRITE, MAP_FIXED_NOREPLACE | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+    if (mapped.value != (long)address) {
+        skip("exec_ends_the_seals", "the address the parent sealed is not free in the new image (%s)", describe(mapped));
+    } else {
+        expect_value("exec_ends_the_seals_mprotect", CALL(mprotect(p, pg, PROT_READ)), 0);
+        expect_true("exec_ends_the_seals_not_sealed", !is_sealed(p, pg), "an unsealed page", "a sealed page");
+        expect_success("exec_ends_the_seals_mmap_fixed",
+                       CALL(mmap(p, pg, PROT_READ, MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)));
+        expect_value("exec_ends_the_seals_munmap", CALL(munmap(p, pg)), 0);
+        /* The new image can seal again. */
+        if (mmap(p, pg, PROT_READ, MAP_FIXED_NOREPLACE | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == p) {
+            expect_value("exec_new_image_can_seal", CALL(raw_mseal(p, pg, 0)), 0);
+            expect_error("exec_new_image_seal_holds", CALL(munmap(p, pg)), EPERM);
+        } else {
+            fail("exec_new_image_can_seal", "expected the address to be free again got it taken");
+        }
+    }
+    fflush(stdout);
+    int mine[3] = {passed, failed, skipped};
+    return write((int)fd, mine, sizeof mine) == (ssize_t)sizeof mine ? 0 : 1;
+}
+
 static void check_in_children(void) {
     in_child("brk_shrinking_into_a_sealed_heap_refused", brk_body, NULL);
 
@@ -842,6 +979,12 @@ static void check_in_children(void) {
     if (target.sealed == NULL || target.unsealed == NULL) return;
     in_child("fork_child_keeps_seals", fork_body, &target);
     expect_intact("fork_parent_sealed_page_intact", target.sealed, 1, 'K');
+
+    char *fixed = map_sealed_at_a_fixed_address("exec_ends_the_seals");
+    if (fixed != NULL) {
+        in_child("exec_ends_the_seals", exec_body, fixed);
+        expect_intact("exec_parent_keeps_its_seal", fixed, 1, 0);
+    }
 }
 
 /* Sealing the middle page of three leaves its neighbours fully usable. */
@@ -863,13 +1006,13 @@ static void check_neighbours(void) {
 }
 
 int main(int argc, char **argv) {
-    (void)argv;
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    pg = (size_t)sysconf(_SC_PAGESIZE);
+    if (argc == 4 && strcmp(argv[1], "--after-exec") == 0) return after_exec(argv[2], argv[3]);
     if (argc > 1) {
         fprintf(stderr, "mseal_conformance: takes no arguments (got \"%s\")\n", argv[1]);
         return 2;
     }
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    pg = (size_t)sysconf(_SC_PAGESIZE);
 
     struct result probe = CALL(raw_mseal(NULL, 0, 0));
     if (is_error(probe, ENOSYS)) {
@@ -889,6 +1032,7 @@ int main(int argc, char **argv) {
     check_madvise();
     check_process_madvise();
     check_shm();
+    check_threads();
     check_in_children();
     check_neighbours();
 

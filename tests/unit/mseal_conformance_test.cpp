@@ -98,7 +98,9 @@ TEST(MsealConformance, EveryRowHoldsOnThisKernel) {
           "process_madvise_DONTNEED_sealed_read_only_anonymous_eperm", "shmat_shm_remap_onto_a_sealed_range_eperm",
           "shmdt_of_a_sealed_segment_returns_0", "shmdt_of_a_sealed_segment_keeps_it_mapped",
           "brk_shrinking_into_a_sealed_heap_refused", "fork_child_mprotect_eperm", "fork_child_munmap_eperm",
-          "neighbour_before_mprotect", "neighbour_before_munmap"}) {
+          "neighbour_before_mprotect", "neighbour_before_munmap", "mprotect_across_a_seal_eperm",
+          "thread_started_before_the_seal_mprotect_eperm", "exec_ends_the_seals_mprotect",
+          "exec_ends_the_seals_munmap", "exec_new_image_seal_holds", "exec_parent_keeps_its_seal"}) {
         std::string line = std::string("PASS ") + row;
         EXPECT_TRUE(has_line(run.output, line)) << "no \"" << line << "\" line:\n" << run.output;
     }
@@ -119,7 +121,8 @@ TEST(MsealConformance, FailsWhenMsealReturnsZeroButSealsNothing) {
     // EINVAL rows fail too), and every blocked operation succeeds.
     for (const char *row : {"mprotect_to_the_same_protection_eperm", "munmap_eperm", "mmap_fixed_eperm",
                             "mremap_same_size_eperm", "madvise_DONTNEED_sealed_read_only_anonymous_eperm",
-                            "flags_nonzero_einval", "hole_enomem", "fork_child_mprotect_eperm"}) {
+                            "flags_nonzero_einval", "hole_enomem", "fork_child_mprotect_eperm",
+                            "thread_started_before_the_seal_mprotect_eperm", "exec_parent_keeps_its_seal"}) {
         EXPECT_FALSE(lines_starting_with(run.output, std::string("FAIL ") + row + ":").empty())
             << "the fake mseal was not caught by " << row << ":\n" << run.output;
     }
