@@ -32,6 +32,8 @@ set(SEALKIT_CORE_SOURCES
   src/arena/sealed_arena.cpp
   src/seccomp/write_execute_filter.cpp
   src/seccomp/mapping_syscalls.cpp
+  src/seccomp/bpf_program.cpp
+  src/seccomp/seal_filter_compiler.cpp
   src/lockdown/lockdown.cpp
 )
 set(SEALKIT_CORE_FLAGS -fno-exceptions -fno-rtti -fno-threadsafe-statics
@@ -66,7 +68,7 @@ add_library(sealkit_internal STATIC $<TARGET_OBJECTS:sealkit_objects>)
 target_include_directories(sealkit_internal PUBLIC
   ${PROJECT_SOURCE_DIR}/include ${PROJECT_SOURCE_DIR}/src)
 
-install(TARGETS sealkit sealkit_static
+install(TARGETS sealkit sealkit_static EXPORT sealkit-targets  # exported by cmake/sealkit_package.cmake
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(DIRECTORY include/sealkit DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})

@@ -1,0 +1,556 @@
+#include "seccomp/seal_filter_compiler.h"
+
+#include <errno.h>
+#include <linux/audit.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+
+#include "seccomp/mapping_syscalls.h"
+
+namespace sealkit::seccomp {
+namespace {
+
+constexpr uint32_t kAllow = SECCOMP_RET_ALLOW;
+constexpr uint32_t kNoSuchSyscall = SECCOMP_RET_ERRNO | ENOSYS;
+constexpr uint32_t kReturnZero = SECCOMP_RET_ERRNO | 0;  // shmdt of a sealed segment: 0, nothing done
+constexpr uint32_t kRefuseIoUring = SECCOMP_RET_ERRNO | EPERM;
+
+constexpr uint32_t kMapFixed = 0x10;
+constexpr uint32_t kMapFixedNoReplace = 0x100000;
+constexpr uint32_t kMremapFixed = 2;
+constexpr uint32_t kShmRemap = 040000;
+constexpr uint32_t kPageMask = 0xfff;
+// The discard advice of the facts sheet's table: DONTNEED, FREE, REMOVE,
+// DONTFORK, WIPEONFORK, DONTNEED_LOCKED, GUARD_INSTALL.
+constexpr uint32_t kDiscardAdvice[] = {4, 8, 9, 10, 18, 24, 102};
+
+// Scratch memory slots.
+enum slot : uint32_t {
+    start_low,
+    start_high,
+    last_low,  // the query's last byte: start + round_up(len) - 1
+    last_high,
+    length_low,
+    length_high,
+    refusal_slot,  // what a hit returns
+    route_slot,    // which list to search
+};
+enum route : uint32_t { route_reprotect, route_unmap, route_discard, route_unmap_then_source };
+
+constexpr uint32_t argument_low(int i) { return offsetof(seccomp_data, args) + 8 * i; }
+constexpr uint32_t argument_high(int i) { return argument_low(i) + 4; }
+
+using label = bpf_program::label;
+
+bool same_ranges(range_list a, range_list b) {
+    if (a.count != b.count) return false;
+    for (size_t i = 0; i < a.count; ++i)
+        if (a.ranges[i].start != b.ranges[i].start || a.ranges[i].end != b.ranges[i].end) return false;
+    return true;
+}
+
+class compiler {
+public:
+    compiler(const seal_filter_policy &policy, compiler_workspace &workspace, bpf_program &program)
+        : policy_(policy), workspace_(workspace), out_(program) {}
+
+    bool compile();
+
+private:
+    void dispatch(bool i386);
+    void emit_blocks();
+    void emit_preamble(label at, bool unmap_only);
+    bool emit_search(range_list ranges, label entry, label miss_far);
+    void emit_window_tree(const compiler_workspace::group &group, size_t first, size_t last);
+    bool split(range_list ranges);
+
+    // The query's arguments into scratch memory, then the preamble.
+    void store_argument(int index, slot low, slot high);
+    void store_query(int address, int length, route where, uint32_t refusal);
+    void store_one_page(int address, route where, uint32_t refusal);
+    void refuse_when_advice_discards(int argument, label discards, label other);
+
+    // Tree leaves jump to nearby stubs: "ld M[refusal]; ret A" and the miss.
+    label hit() {
+        note_use();
+        return stub_hit_;
+    }
+    label miss() {
+        note_use();
+        return stub_miss_;
+    }
+    void note_use() {
+        if (first_use_ < 0) first_use_ = static_cast<int>(out_.length());
+    }
+    void new_stubs() {
+        stub_hit_ = out_.new_label();
+        stub_miss_ = out_.new_label();
+        first_use_ = -1;
+    }
+    void emit_miss() {
+        if (miss_far_.id != 0)
+            out_.jump(miss_far_);
+        else
+            out_.ret(kAllow);
+    }
+    // Places pending stubs when forced or when they are about to get out of
+    // reach; `fallthrough` jumps over them for code that continues.
+    void flush_stubs(bool force, bool fallthrough);
+
+    const seal_filter_policy &policy_;
+    compiler_workspace &workspace_;
+    bpf_program &out_;
+    size_t pieces_ = 0, groups_ = 0, runs_ = 0;
+
+    label stub_hit_{0}, stub_miss_{0};
+    int first_use_ = -1;
+    label miss_far_{0};
+
+    bool reprotect_ = false, unmap_ = false, discard_ = false;
+    // Equal lists share one copy of the search code.
+    bool reprotect_shares_unmap_ = false, discard_shares_unmap_ = false;
+    label allow_, refuse_, no_such_syscall_, preamble_, source_preamble_;
+    label reprotect_entry_, unmap_entry_, discard_entry_, unmap_then_source_entry_;
+    label reprotect_block_, unmap_block_, map_block_, remap_block_, remap_source_block_, remap_file_pages_block_,
+        advise_block_, advise_process_block_, shm_attach_block_, shm_detach_block_, ipc_block_, io_uring_block_,
+        seal_block_;
+};
+
+bool compiler::split(range_list ranges) {
+    pieces_ = groups_ = runs_ = 0;
+    auto add_piece = [&](uint32_t window, uint32_t first, uint32_t last) {
+        if (pieces_ == compiler_workspace::kMaxPieces) return false;
+        if (groups_ == 0 || workspace_.groups[groups_ - 1].window != window)
+            workspace_.groups[groups_++] = {window, static_cast<uint32_t>(pieces_), 0, 0};
+        workspace_.groups[groups_ - 1].count++;
+        workspace_.pieces[pieces_++] = {first, last};
+        return true;
+    };
+    for (size_t i = 0; i < ranges.count; ++i) {
+        const uint64_t first = ranges.ranges[i].start;
+        const uint64_t last = ranges.ranges[i].end - 1;
+        const uint32_t w1 = static_cast<uint32_t>(first >> 32), w2 = static_cast<uint32_t>(last >> 32);
+        if (w1 == w2) {
+            if (!add_piece(w1, static_cast<uint32_t>(first), static_cast<uint32_t>(last))) return false;
+            continue;
+        }
+        if (!add_piece(w1, static_cast<uint32_t>(first), 0xffffffffu)) return false;
+        if (w2 - w1 >= 2) {
+            if (runs_ == compiler_workspace::kMaxPieces) return false;
+            workspace_.runs[runs_++] = {w1 + 1, w2 - 1};
+        }
+        if (!add_piece(w2, 0, static_cast<uint32_t>(last))) return false;
+    }
+    return true;
+}
+
+void compiler::flush_stubs(bool force, bool fallthrough) {
+    if (first_use_ < 0) return;
+    if (!force && out_.length() - static_cast<unsigned>(first_use_) < 160) return;
+    label after = out_.new_label();
+    if (fallthrough) out_.jump(after);
+    out_.place(stub_hit_);
+    out_.load_scratch(refusal_slot);
+    out_.ret_a();
+    out_.place(stub_miss_);
+    emit_miss();
+    out_.place(after);
+    new_stubs();
+}
+
+// Binary search over one window's pieces for the first piece whose last
+// byte is at or after the query's first byte: the answer lies in
+// [first, last], where last == the group's end means "none". The query
+// hits iff that piece starts at or before the query's last byte.
+// A = the query's first byte, X = its last byte (low halves).
+void compiler::emit_window_tree(const compiler_workspace::group &group, size_t first, size_t last) {
+    if (first == last) {
+        if (first == group.first_piece + group.count) {
+            emit_miss();  // every piece ends before the query starts
+        } else {
+            out_.copy_x_to_a();
+            out_.branch(BPF_JGE, workspace_.pieces[first].first, hit(), miss());
+        }
+        flush_stubs(false, false);
+        return;
+    }
+    const size_t middle = first + (last - first) / 2;
+    const size_t left_pieces = middle - first + 1;
+    const size_t left_bound = 4 * left_pieces + 3 * (4 * left_pieces / 150 + 2) + 4;
+    label right = out_.new_label();
+    if (left_bound <= 240)
+        out_.branch(BPF_JGT, workspace_.pieces[middle].last, right, bpf_program::next());
+    else
+        out_.branch_far(BPF_JGT, workspace_.pieces[middle].last, right);
+    emit_window_tree(group, first, middle);
+    out_.place(right);
+    emit_window_tree(group, middle + 1, last);
+}
+
+bool compiler::emit_search(range_list ranges, label entry, label miss_far) {
+    if (!split(ranges)) return false;
+    miss_far_ = miss_far;
+    new_stubs();
+    out_.place(entry);
+    label same_window = out_.new_label(), across_windows = out_.new_label();
+    out_.load_scratch(start_high);
+    out_.copy_a_to_x();
+    out_.load_scratch(last_high);
+    out_.branch_with_x(BPF_JEQ, same_window, bpf_program::next());
+    out_.jump(across_windows);
+
+    // The query lies inside one 4 GiB window, which A holds.
+    out_.place(same_window);
+    for (size_t i = 0; i < runs_; ++i) {
+        label inside = out_.new_label(), outside = out_.new_label();
+        out_.branch(BPF_JGE, workspace_.runs[i].first_window, inside, outside);
+        out_.place(inside);
+        out_.branch(BPF_JGT, workspace_.runs[i].last_window, outside, hit());
+        out_.place(outside);
+        flush_stubs(false, true);
+    }
+    for (size_t g = 0; g < groups_; ++g) {
+        label body = out_.new_label();
+        workspace_.groups[g].label = body.id;
+        out_.branch_far(BPF_JEQ, workspace_.groups[g].window, body);
+    }
+    emit_miss();
+    flush_stubs(true, false);
+    for (size_t g = 0; g < groups_; ++g) {
+        const auto &group = workspace_.groups[g];
+        out_.place(label{group.label});
+        out_.load_scratch(last_low);
+        out_.copy_a_to_x();
+        out_.load_scratch(start_low);
+        emit_window_tree(group, group.first_piece, group.first_piece + group.count);
+        flush_stubs(true, false);
+    }
+
+    // The query spans several windows (a rare, large call): a window
+    // strictly inside it is covered whole; the first and last windows
+    // only from the query's first byte on, and up to its last byte.
+    out_.place(across_windows);
+    for (size_t i = 0; i < runs_; ++i) {
+        label next = out_.new_label(), check_end = out_.new_label();
+        out_.load_scratch(start_high);
+        out_.branch(BPF_JGT, workspace_.runs[i].last_window, next, check_end);
+        out_.place(check_end);
+        out_.load_scratch(last_high);
+        out_.branch(BPF_JGE, workspace_.runs[i].first_window, hit(), next);
+        out_.place(next);
+        flush_stubs(false, true);
+    }
+    for (size_t g = 0; g < groups_; ++g) {
+        const auto &group = workspace_.groups[g];
+        const uint32_t window = group.window;
+        const uint32_t lowest = workspace_.pieces[group.first_piece].first;
+        const uint32_t highest = workspace_.pieces[group.first_piece + group.count - 1].last;
+        label next = out_.new_label(), not_after = out_.new_label(), not_start = out_.new_label(),
+              not_inside = out_.new_label(), start_case = out_.new_label(), end_case = out_.new_label();
+        out_.load_scratch(start_high);
+        out_.branch(BPF_JGT, window, next, not_after);  // the window lies before the query
+        out_.place(not_after);
+        out_.branch(BPF_JEQ, window, start_case, not_start);
+        out_.place(not_start);
+        out_.load_scratch(last_high);
+        out_.branch(BPF_JGT, window, hit(), not_inside);  // strictly inside
+        out_.place(not_inside);
+        out_.branch(BPF_JEQ, window, end_case, next);
+        out_.place(start_case);
+        out_.load_scratch(start_low);
+        out_.branch(BPF_JGT, highest, next, hit());
+        out_.place(end_case);
+        out_.load_scratch(last_low);
+        out_.branch(BPF_JGE, lowest, hit(), next);
+        out_.place(next);
+        flush_stubs(false, true);
+    }
+    emit_miss();
+    flush_stubs(true, false);
+    miss_far_ = label{0};
+    return true;
+}
+
+void compiler::store_argument(int index, slot low, slot high) {
+    out_.load_word(argument_low(index));
+    out_.store_scratch(low);
+    out_.load_word(argument_high(index));
+    out_.store_scratch(high);
+}
+
+void compiler::store_query(int address, int length, route where, uint32_t refusal) {
+    store_argument(address, start_low, start_high);
+    store_argument(length, length_low, length_high);
+    out_.load_constant(where);
+    out_.store_scratch(route_slot);
+    out_.load_constant(refusal);
+    out_.store_scratch(refusal_slot);
+    out_.jump(preamble_);
+}
+
+void compiler::store_one_page(int address, route where, uint32_t refusal) {
+    store_argument(address, start_low, start_high);
+    out_.load_constant(1);
+    out_.store_scratch(length_low);
+    out_.load_constant(0);
+    out_.store_scratch(length_high);
+    out_.load_constant(where);
+    out_.store_scratch(route_slot);
+    out_.load_constant(refusal);
+    out_.store_scratch(refusal_slot);
+    out_.jump(preamble_);
+}
+
+void compiler::refuse_when_advice_discards(int argument, label discards, label other) {
+    out_.load_word(argument_low(argument));
+    for (uint32_t advice : kDiscardAdvice) {
+        label next = out_.new_label();
+        out_.branch(BPF_JEQ, advice, discards, next);
+        out_.place(next);
+    }
+    out_.jump(other);
+}
+
+// The range check's common start: the query [start, start + len) becomes
+// first and last byte in 64 bits; calls the kernel refuses for their
+// arguments are allowed so that it gives its own errno.
+void compiler::emit_preamble(label at, bool unmap_only) {
+    label allow = out_.new_label(), nonzero = out_.new_label(), low_zero = out_.new_label(),
+          borrow = out_.new_label(), no_borrow = out_.new_label(), rounded = out_.new_label(),
+          carry = out_.new_label(), no_carry = out_.new_label(), routed = out_.new_label(),
+          aligned = out_.new_label();
+    out_.place(at);
+    out_.load_scratch(start_low);
+    out_.branch(BPF_JSET, kPageMask, allow, aligned);  // unaligned: EINVAL from the kernel
+    out_.place(aligned);
+    out_.load_scratch(length_low);
+    out_.branch(BPF_JEQ, 0, low_zero, nonzero);
+    out_.place(low_zero);
+    out_.load_scratch(length_high);
+    out_.branch(BPF_JEQ, 0, allow, nonzero);  // len 0: a no-op or EINVAL
+    out_.place(nonzero);
+    // len - 1 rounded up to the page's last byte: (len - 1) | 0xfff.
+    out_.load_scratch(length_low);
+    out_.branch(BPF_JEQ, 0, borrow, no_borrow);
+    out_.place(borrow);
+    out_.load_scratch(length_high);
+    out_.alu(BPF_SUB, 1);
+    out_.store_scratch(length_high);
+    out_.load_constant(0xffffffffu);
+    out_.jump(rounded);
+    out_.place(no_borrow);
+    out_.alu(BPF_SUB, 1);
+    out_.place(rounded);
+    out_.alu(BPF_OR, kPageMask);
+    out_.store_scratch(length_low);
+    // last = start + (len - 1 rounded); a wrap means the kernel refuses.
+    out_.load_scratch(start_low);
+    out_.copy_a_to_x();
+    out_.load_scratch(length_low);
+    out_.alu_with_x(BPF_ADD);
+    out_.store_scratch(last_low);
+    out_.branch_with_x(BPF_JGE, no_carry, carry);
+    out_.place(carry);
+    out_.load_scratch(length_high);
+    out_.alu(BPF_ADD, 1);
+    out_.store_scratch(length_high);
+    out_.branch(BPF_JEQ, 0, allow, no_carry);
+    out_.place(no_carry);
+    out_.load_scratch(start_high);
+    out_.copy_a_to_x();
+    out_.load_scratch(length_high);
+    out_.alu_with_x(BPF_ADD);
+    out_.store_scratch(last_high);
+    out_.branch_with_x(BPF_JGE, routed, allow);
+    out_.place(routed);
+    out_.load_scratch(route_slot);
+    if (unmap_only) {
+        out_.jump(unmap_entry_);
+    } else {
+        if (reprotect_)
+            out_.branch_far(BPF_JEQ, route_reprotect, reprotect_shares_unmap_ ? unmap_entry_ : reprotect_entry_);
+        if (unmap_) {
+            out_.branch_far(BPF_JEQ, route_unmap, unmap_entry_);
+            out_.branch_far(BPF_JEQ, route_unmap_then_source, unmap_then_source_entry_);
+        }
+        if (discard_) out_.branch_far(BPF_JEQ, route_discard, discard_shares_unmap_ ? unmap_entry_ : discard_entry_);
+    }
+    out_.place(allow);
+    out_.ret(kAllow);
+}
+
+void compiler::dispatch(bool i386) {
+    out_.load_word(offsetof(seccomp_data, nr));
+    if (!i386) out_.alu(BPF_AND, ~kX32SyscallBit);  // x32: the same numbers with a bit set
+    if (policy_.process_rules)
+        out_.branch_far(BPF_JGT, static_cast<uint32_t>(i386 ? kHighestReviewedI386 : kHighestReviewedX86_64),
+                        no_such_syscall_);
+    for (size_t i = 0; i < kMappingSyscallCount; ++i) {
+        const mapping_syscall &call = kMappingSyscalls[i];
+        const int number = i386 ? call.i386_number : call.x86_64_number;
+        if (number < 0) continue;
+        label block{};
+        switch (call.effect) {
+        case mapping_effect::reprotect: block = reprotect_ ? reprotect_block_ : label{0}; break;
+        case mapping_effect::unmap: block = unmap_ ? unmap_block_ : label{0}; break;
+        case mapping_effect::map: block = unmap_ ? map_block_ : label{0}; break;
+        case mapping_effect::map_indirect: block = unmap_ ? refuse_ : label{0}; break;
+        case mapping_effect::remap: block = unmap_ ? remap_block_ : label{0}; break;
+        case mapping_effect::remap_file_pages: block = unmap_ ? remap_file_pages_block_ : label{0}; break;
+        case mapping_effect::advise: block = discard_ ? advise_block_ : label{0}; break;
+        case mapping_effect::advise_process: block = discard_ ? advise_process_block_ : label{0}; break;
+        case mapping_effect::shm_attach: block = unmap_ ? shm_attach_block_ : label{0}; break;
+        case mapping_effect::shm_detach: block = unmap_ ? shm_detach_block_ : label{0}; break;
+        case mapping_effect::ipc_multiplexer: block = unmap_ ? ipc_block_ : label{0}; break;
+        case mapping_effect::heap_break: break;  // see docs/seccomp-backend.md: not emulated
+        case mapping_effect::seal: block = policy_.trap_mseal ? seal_block_ : label{0}; break;
+        case mapping_effect::io_uring_setup: block = policy_.deny_io_uring ? io_uring_block_ : label{0}; break;
+        }
+        if (block.id != 0) out_.branch_far(BPF_JEQ, static_cast<uint32_t>(number), block);
+    }
+    out_.ret(kAllow);
+}
+
+void compiler::emit_blocks() {
+    if (policy_.trap_mseal) {
+        out_.place(seal_block_);
+        out_.ret(SECCOMP_RET_TRAP);
+    }
+    if (policy_.deny_io_uring) {
+        out_.place(io_uring_block_);
+        out_.ret(kRefuseIoUring);
+    }
+    if (reprotect_) {
+        out_.place(reprotect_block_);
+        store_query(0, 1, route_reprotect, policy_.refusal);
+    }
+    if (discard_) {
+        label go = out_.new_label();
+        out_.place(advise_block_);
+        refuse_when_advice_discards(2, go, allow_);
+        out_.place(go);
+        store_query(0, 1, route_discard, policy_.refusal);
+        // process_madvise's ranges are in memory: any discard is refused.
+        out_.place(advise_process_block_);
+        refuse_when_advice_discards(3, refuse_, allow_);
+    }
+    if (unmap_) {
+        out_.place(unmap_block_);
+        store_query(0, 1, route_unmap, policy_.refusal);
+        out_.place(remap_file_pages_block_);
+        store_query(0, 1, route_unmap, policy_.refusal);
+        label fixed = out_.new_label(), replacing = out_.new_label();
+        out_.place(map_block_);
+        out_.load_word(argument_low(3));
+        out_.branch(BPF_JSET, kMapFixedNoReplace, allow_, fixed);  // EEXIST from the kernel
+        out_.place(fixed);
+        out_.branch(BPF_JSET, kMapFixed, replacing, allow_);
+        out_.place(replacing);
+        store_query(0, 1, route_unmap, policy_.refusal);
+        // mremap: the destination (MREMAP_FIXED) first, then the source.
+        label destination = out_.new_label();
+        out_.place(remap_block_);
+        out_.load_word(argument_low(3));
+        out_.branch(BPF_JSET, kMremapFixed, destination, bpf_program::next());
+        out_.jump(remap_source_block_);
+        out_.place(destination);
+        store_query(4, 2, route_unmap_then_source, policy_.refusal);
+        out_.place(shm_attach_block_);
+        out_.load_word(argument_low(2));
+        out_.branch(BPF_JSET, kShmRemap, refuse_, allow_);  // the segment's size is not visible
+        out_.place(shm_detach_block_);
+        store_one_page(0, route_unmap, kReturnZero);
+        // i386 ipc(call, first, second, third, ptr, fifth): the call is
+        // the low 16 bits; SHMAT's flags are `second`, SHMDT's address `ptr`.
+        label not_attach = out_.new_label(), not_detach = out_.new_label(), detach = out_.new_label();
+        out_.place(ipc_block_);
+        out_.load_word(argument_low(0));
+        out_.alu(BPF_AND, 0xffff);
+        out_.branch(BPF_JEQ, kI386IpcShmat, bpf_program::next(), not_attach);
+        out_.load_word(argument_low(2));
+        out_.branch(BPF_JSET, kShmRemap, refuse_, allow_);
+        out_.place(not_attach);
+        out_.branch(BPF_JEQ, kI386IpcShmdt, detach, not_detach);
+        out_.place(not_detach);
+        out_.jump(allow_);
+        out_.place(detach);
+        store_one_page(4, route_unmap, kReturnZero);
+    }
+    // Placed after every block that jumps to them (BPF only jumps forward).
+    out_.place(refuse_);
+    out_.ret(policy_.refusal);
+    out_.place(no_such_syscall_);
+    out_.ret(kNoSuchSyscall);
+    out_.place(allow_);
+    out_.ret(kAllow);
+}
+
+bool compiler::compile() {
+    reprotect_ = policy_.reprotect.count != 0;
+    unmap_ = policy_.unmap.count != 0;
+    discard_ = policy_.discard.count != 0;
+    reprotect_shares_unmap_ = reprotect_ && unmap_ && same_ranges(policy_.reprotect, policy_.unmap);
+    discard_shares_unmap_ = discard_ && unmap_ && same_ranges(policy_.discard, policy_.unmap);
+    label *const named[] = {&allow_, &refuse_, &no_such_syscall_, &preamble_, &source_preamble_, &reprotect_entry_,
+                            &unmap_entry_, &discard_entry_, &unmap_then_source_entry_, &reprotect_block_,
+                            &unmap_block_, &map_block_, &remap_block_, &remap_source_block_,
+                            &remap_file_pages_block_, &advise_block_, &advise_process_block_, &shm_attach_block_,
+                            &shm_detach_block_, &ipc_block_, &io_uring_block_, &seal_block_};
+    for (label *l : named) *l = out_.new_label();
+
+    label i386 = out_.new_label(), other_arch = out_.new_label();
+    out_.load_word(offsetof(seccomp_data, arch));
+    out_.branch(BPF_JEQ, AUDIT_ARCH_X86_64, bpf_program::next(), i386);
+    dispatch(false);
+    out_.place(i386);
+    out_.branch(BPF_JEQ, AUDIT_ARCH_I386, bpf_program::next(), other_arch);
+    dispatch(true);
+    out_.place(other_arch);
+    out_.ret(policy_.process_rules ? kNoSuchSyscall : kAllow);
+    emit_blocks();
+    if (reprotect_ || unmap_ || discard_) emit_preamble(preamble_, false);
+
+    // The searches.
+    if (unmap_) {
+        // The mremap destination's search: a miss goes on to the source.
+        if (!emit_search(policy_.unmap, unmap_then_source_entry_, remap_source_block_)) return false;
+        out_.place(remap_source_block_);
+        label zero_low = out_.new_label(), zero = out_.new_label(), stored = out_.new_label();
+        store_argument(0, start_low, start_high);
+        out_.load_word(argument_high(1));
+        out_.store_scratch(length_high);
+        out_.copy_a_to_x();
+        out_.load_word(argument_low(1));
+        out_.store_scratch(length_low);
+        // old_len 0 (a duplicate of a shared mapping) still needs the
+        // source unsealed: check its first page.
+        out_.branch(BPF_JEQ, 0, zero_low, stored);
+        out_.place(zero_low);
+        out_.copy_x_to_a();
+        out_.branch(BPF_JEQ, 0, zero, stored);
+        out_.place(zero);
+        out_.load_constant(1);
+        out_.store_scratch(length_low);
+        out_.place(stored);
+        out_.load_constant(route_unmap);
+        out_.store_scratch(route_slot);
+        out_.load_constant(policy_.refusal);
+        out_.store_scratch(refusal_slot);
+        emit_preamble(source_preamble_, true);
+        if (!emit_search(policy_.unmap, unmap_entry_, label{0})) return false;
+    }
+    if (reprotect_ && !reprotect_shares_unmap_ && !emit_search(policy_.reprotect, reprotect_entry_, label{0}))
+        return false;
+    if (discard_ && !discard_shares_unmap_ && !emit_search(policy_.discard, discard_entry_, label{0})) return false;
+    return out_.finish();
+}
+
+}  // namespace
+
+bool compile_seal_filter(const seal_filter_policy &policy, compiler_workspace &workspace, bpf_program &program) {
+    if (program.length() != 0 || policy.refusal == 0) return false;
+    compiler c(policy, workspace, program);
+    return c.compile();
+}
+
+}  // namespace sealkit::seccomp

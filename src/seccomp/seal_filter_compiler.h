@@ -1,0 +1,96 @@
+// Compiles sealed address ranges into a seccomp-BPF filter that refuses,
+// with the kernel's errno, every system call that would change them.
+//
+// Threat model: an attacker who can make the process issue a
+// memory-management system call with arguments of their choice, from any
+// code in the process, through any entry point (the syscall instruction,
+// the x32 bit, int 0x80). The filter sees only the syscall number, the
+// architecture and the six arguments, never memory, so:
+//   - each range check is a binary search compiled into the program (about
+//     three instructions per range, logarithmic depth), on the page-rounded
+//     range [addr, addr + len) computed in 64-bit arithmetic from 32-bit
+//     halves;
+//   - calls the kernel itself would reject for their arguments (unaligned
+//     address, zero length, a range that wraps) are let through so the
+//     kernel gives its own EINVAL/ENOMEM;
+//   - where the ranges live in memory (process_madvise's iovec, i386
+//     old_mmap) or the size is unknown (shmat's segment), the call is
+//     refused whenever anything of the relevant kind is sealed: stricter
+//     than the kernel, never weaker.
+// Every other system call is allowed for any arguments, so the kernel's
+// seccomp action cache lets it skip the filter altogether.
+//
+//   address_range sealed[] = {{0x7f0000000000, 0x7f0000004000}};
+//   seal_filter_policy policy;
+//   policy.reprotect = policy.unmap = {sealed, 1};
+//   bpf_program program(storage);
+//   if (!compile_seal_filter(policy, workspace, program)) ... too many ranges
+//
+// The syscalls and their numbers come from mapping_syscalls.h, the one
+// table whose completeness a test checks against the kernel.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "seccomp/bpf_program.h"
+
+namespace sealkit::seccomp {
+
+// [start, end), page aligned, start < end.
+struct address_range {
+    uint64_t start;
+    uint64_t end;
+};
+
+// Sorted by start, disjoint and not touching (adjacent ranges merged).
+struct range_list {
+    const address_range *ranges = nullptr;
+    size_t count = 0;
+};
+
+struct seal_filter_policy {
+    range_list reprotect;  // mprotect, pkey_mprotect refused
+    range_list unmap;      // munmap, MAP_FIXED, mremap, remap_file_pages, shmat/shmdt refused
+    range_list discard;    // discard madvise and process_madvise refused
+    // What a refused call gets: SECCOMP_RET_ERRNO | EPERM.
+    uint32_t refusal = 0;
+    // The rules that hold for the whole process and so go into its first
+    // filter only:
+    bool process_rules = false;  // refuse syscall numbers above the reviewed table (ENOSYS)
+    bool trap_mseal = false;     // mseal -> SIGSYS, for emulation (see seal_emulation.h)
+    bool deny_io_uring = false;  // io_uring_setup -> EPERM
+};
+
+// Scratch space for the compiler, mapped by the caller. Ranges are cut at
+// 4 GiB boundaries so that the search compares 32-bit halves: a "piece"
+// lies inside one window (address >> 32); a "run" covers whole windows.
+struct compiler_workspace {
+    static constexpr size_t kMaxPieces = 8192;
+    struct piece {
+        uint32_t first;  // low 32 bits of the first byte
+        uint32_t last;   // low 32 bits of the last byte (inclusive)
+    } pieces[kMaxPieces];
+    struct group {  // consecutive pieces of one window
+        uint32_t window;
+        uint32_t first_piece;
+        uint32_t count;
+        uint16_t label;
+    } groups[kMaxPieces];
+    struct run {  // windows first..last, each covered whole
+        uint32_t first_window;
+        uint32_t last_window;
+    } runs[kMaxPieces];
+};
+
+// Appends the filter to program (which must be empty) and finishes it.
+// False when it does not fit in one filter (split the ranges and call
+// again) or the policy is malformed.
+bool compile_seal_filter(const seal_filter_policy &policy, compiler_workspace &workspace,
+                         bpf_program &program);
+
+// How many ranges the backend puts in one filter at first; a batch that
+// does not fit is split in halves until it does.
+inline constexpr size_t kRangesPerFilter = 500;
+
+}  // namespace sealkit::seccomp

@@ -1,0 +1,86 @@
+// A classic-BPF interpreter for seccomp programs, for tests only: it runs
+// a compiled filter on a made-up seccomp_data so that millions of random
+// calls can be checked against a model without the kernel. It implements
+// exactly the instructions the kernel's seccomp checker accepts and fails
+// loudly on anything else or on a jump out of the program.
+#pragma once
+
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <stdexcept>
+#include <string>
+
+namespace sealkit_test {
+
+inline uint32_t run_bpf(const sock_filter *code, unsigned length, const seccomp_data &data) {
+    uint32_t a = 0, x = 0, memory[BPF_MEMWORDS] = {};
+    unsigned char bytes[sizeof(seccomp_data)];
+    memcpy(bytes, &data, sizeof data);
+    for (unsigned pc = 0; pc < length; ++pc) {
+        const sock_filter &in = code[pc];
+        const uint32_t operand = BPF_SRC(in.code) == BPF_X ? x : in.k;
+        switch (BPF_CLASS(in.code)) {
+        case BPF_LD:
+            if (in.code == (BPF_LD | BPF_W | BPF_ABS)) {
+                if (in.k % 4 != 0 || in.k + 4 > sizeof data) throw std::runtime_error("bad load offset");
+                memcpy(&a, bytes + in.k, 4);
+            } else if (in.code == (BPF_LD | BPF_IMM)) {
+                a = in.k;
+            } else if (in.code == (BPF_LD | BPF_MEM)) {
+                if (in.k >= BPF_MEMWORDS) throw std::runtime_error("bad scratch slot");
+                a = memory[in.k];
+            } else {
+                throw std::runtime_error("unsupported load " + std::to_string(in.code));
+            }
+            break;
+        case BPF_ST:
+            if (in.k >= BPF_MEMWORDS) throw std::runtime_error("bad scratch slot");
+            memory[in.k] = a;
+            break;
+        case BPF_MISC:
+            if (BPF_MISCOP(in.code) == BPF_TAX)
+                x = a;
+            else
+                a = x;
+            break;
+        case BPF_ALU:
+            switch (BPF_OP(in.code)) {
+            case BPF_ADD: a += operand; break;
+            case BPF_SUB: a -= operand; break;
+            case BPF_AND: a &= operand; break;
+            case BPF_OR: a |= operand; break;
+            default: throw std::runtime_error("unsupported alu op");
+            }
+            break;
+        case BPF_JMP: {
+            unsigned offset;
+            if (BPF_OP(in.code) == BPF_JA) {
+                offset = in.k;
+            } else {
+                bool taken;
+                switch (BPF_OP(in.code)) {
+                case BPF_JEQ: taken = a == operand; break;
+                case BPF_JGT: taken = a > operand; break;
+                case BPF_JGE: taken = a >= operand; break;
+                case BPF_JSET: taken = (a & operand) != 0; break;
+                default: throw std::runtime_error("unsupported jump");
+                }
+                offset = taken ? in.jt : in.jf;
+            }
+            if (pc + offset + 1 >= length) throw std::runtime_error("jump out of the program");
+            pc += offset;
+            break;
+        }
+        case BPF_RET:
+            return BPF_RVAL(in.code) == BPF_A ? a : in.k;
+        default:
+            throw std::runtime_error("unsupported class");
+        }
+    }
+    throw std::runtime_error("fell off the end of the program");
+}
+
+}  // namespace sealkit_test
