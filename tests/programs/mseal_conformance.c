@@ -542,7 +542,8 @@ static void check_mremap(void) {
     if (source != NULL && p != NULL) {
         expect_error("mremap_fixed_onto_a_sealed_destination_eperm",
                      CALL(mremap(source, pg, pg, MREMAP_MAYMOVE | MREMAP_FIXED, p)), EPERM);
-        expect_true("mremap_fixed_onto_a_sealed_destination_keeps_the_source", is_mapped(source) && holds(source, pg, 's'),
+        expect_true("mremap_fixed_onto_a_sealed_destination_keeps_the_source",
+                    is_mapped(source) && holds(source, pg, 's'),
                     "the source still mapped and unchanged", "it moved");
         expect_intact("mremap_fixed_onto_a_sealed_destination_changes_nothing", p, 1, 'D');
     }
@@ -811,7 +812,8 @@ static void in_child(const char *name, void (*body)(void *), void *argument) {
     }
     if (n != (ssize_t)sizeof theirs || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         fail(name, "expected the child to report and exit 0 got %s %d",
-             WIFSIGNALED(status) ? "signal" : "exit status", WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+             WIFSIGNALED(status) ? "signal" : "exit status",
+             WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
         return;
     }
     passed += theirs[0];
@@ -949,9 +951,11 @@ static int after_exec(const char *address_text, const char *fd_text) {
         return 2;
     }
     char *p = (char *)address;
-    struct result mapped = CALL(mmap(p, pg, PROT_READ | PROT_WRITE, MAP_FIXED_NOREPLACE | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+    struct result mapped =
+        CALL(mmap(p, pg, PROT_READ | PROT_WRITE, MAP_FIXED_NOREPLACE | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
     if (mapped.value != (long)address) {
-        skip("exec_ends_the_seals", "the address the parent sealed is not free in the new image (%s)", describe(mapped));
+        skip("exec_ends_the_seals", "the address the parent sealed is not free in the new image (%s)",
+             describe(mapped));
     } else {
         expect_value("exec_ends_the_seals_mprotect", CALL(mprotect(p, pg, PROT_READ)), 0);
         expect_true("exec_ends_the_seals_not_sealed", !is_sealed(p, pg), "an unsealed page", "a sealed page");
@@ -991,7 +995,8 @@ static void check_in_children(void) {
 static void check_neighbours(void) {
     char *p = map_anonymous("neighbours_of_a_seal", 4, PROT_READ, 'n');
     if (p == NULL || raw_mseal(p + pg, pg, 0) != 0) {
-        if (p != NULL) fail("neighbours_of_a_seal", "expected the setup mseal to return 0 got -1 %s", errno_name(errno));
+        if (p != NULL)
+            fail("neighbours_of_a_seal", "expected the setup mseal to return 0 got -1 %s", errno_name(errno));
         return;
     }
     expect_value("neighbour_before_mprotect", CALL(mprotect(p, pg, PROT_READ | PROT_WRITE)), 0);

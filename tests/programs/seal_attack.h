@@ -147,7 +147,14 @@ static int seal_attack_intact(const char *p) {
     return 1;
 }
 
-enum seal_attack_kind { ATTACK_MPROTECT, ATTACK_MUNMAP, ATTACK_MREMAP, ATTACK_MMAP_FIXED, ATTACK_MADVISE, ATTACK_PKEY_MPROTECT };
+enum seal_attack_kind {
+    ATTACK_MPROTECT,
+    ATTACK_MUNMAP,
+    ATTACK_MREMAP,
+    ATTACK_MMAP_FIXED,
+    ATTACK_MADVISE,
+    ATTACK_PKEY_MPROTECT,
+};
 
 static const char *const seal_attack_names[] = {"mprotect", "munmap",  "mremap",
                                                 "mmap_fixed", "madvise", "pkey_mprotect"};
