@@ -94,6 +94,8 @@ host_scan scan_host(const inspect::inspection_options &options) {
     return scan;
 }
 
-bool read_nothing(const host_scan &scan) { return scan.counts.inspected + scan.counts.without_user_memory == 0; }
+// Kernel threads can be read by anyone and say nothing: a scan that read
+// only them read nothing.
+bool read_nothing(const host_scan &scan) { return scan.counts.inspected == 0; }
 
 }  // namespace sealkit::cli

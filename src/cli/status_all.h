@@ -31,7 +31,7 @@ struct host_scan {
 // Lists /proc and inspects every process but the calling one.
 host_scan scan_host(const inspect::inspection_options &options);
 
-// Whether the scan read nothing at all (then status fails).
+// Whether the scan read no process with user memory (then status fails).
 bool read_nothing(const host_scan &scan);
 
 // "97 processes: 60 inspected, 35 without user memory, 1 vanished, 1 not

@@ -182,3 +182,31 @@ TEST(StatusErrors, KernelThatCannotReportSealsExitsFive) {
 }
 
 }  // namespace
+
+namespace {
+
+// The options of host-wide status that cannot go together, and bad values:
+// one sentence naming the input, status 2, nothing on stdout, no process read.
+TEST(StatusErrors, ConflictingOrBadHostWideOptionsAreUsageErrors) {
+    struct bad_case {
+        std::vector<std::string> args;
+        std::string named;  // what the sentence must name
+    };
+    for (const bad_case &bad : std::vector<bad_case>{{{"--all", "self"}, "--all"},
+                                                     {{"--map", "--all"}, "--map"},
+                                                     {{"--map", "--json", "self"}, "--format=json"},
+                                                     {{"--map", "--format=prometheus", "self"}, "--format=prometheus"},
+                                                     {{"--json", "--format=text", "self"}, "--json"},
+                                                     {{"--format=xml", "self"}, "xml"},
+                                                     {{"--require=everything", "self"}, "everything"},
+                                                     {{"--no-color"}, "PID is required"}}) {
+        std::vector<std::string> argv = {SEALKIT_CLI, "status"};
+        argv.insert(argv.end(), bad.args.begin(), bad.args.end());
+        command_result run = run_command(argv);
+        EXPECT_EQ(run.exit_status, 2) << bad.args[0];
+        EXPECT_EQ(run.out, "") << bad.args[0];
+        expect_one_sentence(run, {bad.named});
+    }
+}
+
+}  // namespace
