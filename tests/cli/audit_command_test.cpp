@@ -294,6 +294,32 @@ TEST(AuditCommand, ProgressLineOnlyOnATerminal) {
     EXPECT_EQ(out.find('\033'), std::string::npos) << out;
 }
 
+TEST(AuditCommand, HelpListsTheExitStatuses) {
+    command_result run = run_command({SEALKIT_CLI, "audit", "--help"});
+    EXPECT_EQ(run.exit_status, 0);
+    EXPECT_NE(run.out.find("--recursive"), std::string::npos) << run.out;
+    EXPECT_NE(run.out.find("7  audit: a file could not be audited"), std::string::npos) << run.out;
+}
+
+// The man page and docs/cli.md name exit status 7, every error and reason
+// code the JSON can carry, and the schema's summary fields.
+TEST(AuditCommand, DocumentationCoversErrorsAndReasons) {
+    for (const char *doc : {"/docs/sealkit.1", "/docs/cli.md"}) {
+        std::string text = read_file(std::string(SEALKIT_SOURCE_DIR) + doc);
+        ASSERT_FALSE(text.empty()) << doc;
+        for (size_t at; (at = text.find("\\-")) != std::string::npos;) text.erase(at, 1);  // roff's "\-"
+        for (const char *needle : {"sealkit audit", "unreadable", "not-elf", "truncated", "malformed", "not-regular",
+                                   "is-directory", "skipped_not_elf", "memory_seal_property", "mutable_ranges",
+                                   "not-sealable", "not-loadable", "a file could not be audited"})
+            EXPECT_NE(text.find(needle), std::string::npos) << needle << " missing from " << doc;
+    }
+    std::string cli = read_file(std::string(SEALKIT_SOURCE_DIR) + "/docs/cli.md");
+    for (const char *code : {"text-relocations", "writable-executable", "no-relro", "partial-relro",
+                             "executable-stack", "static", "mutable-ranges", "no-memory-seal-mark", "malformed-notes",
+                             "| 7 |"})
+        EXPECT_NE(cli.find(code), std::string::npos) << code << " missing from docs/cli.md";
+}
+
 TEST(AuditCommand, NoPathIsAUsageError) {
     command_result run = run_command({SEALKIT_CLI, "audit"});
     EXPECT_EQ(run.exit_status, 2);
