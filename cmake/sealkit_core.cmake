@@ -34,6 +34,10 @@ set(SEALKIT_CORE_SOURCES
   src/seccomp/mapping_syscalls.cpp
   src/seccomp/bpf_program.cpp
   src/seccomp/seal_filter_compiler.cpp
+  src/seccomp/range_set.cpp
+  src/seccomp/seal_enforcer.cpp
+  src/seccomp/process_rules.cpp
+  src/backend/seccomp_backend.cpp
   src/lockdown/lockdown.cpp
 )
 set(SEALKIT_CORE_FLAGS -fno-exceptions -fno-rtti -fno-threadsafe-statics

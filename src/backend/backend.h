@@ -30,7 +30,12 @@ struct backend {
 
 // The backends that exist in this build.
 const backend &kernel_backend();
+const backend &seccomp_backend();
 const backend &no_backend();
+
+// Readies the process for the seccomp backend (its SIGSYS handler for mseal
+// emulation); called once, when the backend is chosen.
+void prepare_seccomp_backend();
 
 // The backend chosen for this process (once, on first use) and why.
 const backend &active_backend();

@@ -191,6 +191,10 @@ bool compiler::emit_search(range_list ranges, label entry, label miss_far) {
     if (!split(ranges)) return false;
     miss_far_ = miss_far;
     new_stubs();
+    // Only jumps reach a search, and every jump comes with the query in
+    // scratch memory; dead stores say so to the kernel's checker (see
+    // compile()).
+    for (uint32_t slot = start_low; slot <= route_slot; ++slot) out_.store_scratch(slot);
     out_.place(entry);
     label same_window = out_.new_label(), across_windows = out_.new_label();
     out_.load_scratch(start_high);
@@ -508,7 +512,15 @@ bool compiler::compile() {
     out_.place(other_arch);
     out_.ret(policy_.process_rules ? kNoSuchSyscall : kAllow);
     emit_blocks();
-    if (reprotect_ || unmap_ || discard_) emit_preamble(preamble_, false);
+    if (reprotect_ || unmap_ || discard_) {
+        // The kernel's check that scratch memory is written before it is
+        // read (check_load_and_stores) carries its state across a `ret` as
+        // if control fell through it. The code above is reached with
+        // nothing stored, so these stores, which nothing executes, tell
+        // the checker what every jump into the preamble guarantees.
+        for (uint32_t slot = start_low; slot <= route_slot; ++slot) out_.store_scratch(slot);
+        emit_preamble(preamble_, false);
+    }
 
     // The searches.
     if (unmap_) {

@@ -106,6 +106,14 @@ long install_seccomp_filter_all_threads(const sock_fprog *program) {
         [&] { return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, program); });
 }
 
+long seccomp_action_available(uint32_t action) {
+    return without_errno([&] { return syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action); });
+}
+
+long seccomp_mode() {
+    return without_errno([] { return static_cast<long>(prctl(PR_GET_SECCOMP, 0L, 0L, 0L, 0L)); });
+}
+
 long lock_in_memory(uintptr_t addr, size_t len) {
     return without_errno([&] { return static_cast<long>(mlock(reinterpret_cast<void *>(addr), len)); });
 }

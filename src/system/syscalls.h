@@ -91,6 +91,14 @@ long forbid_new_privileges();
 // 0 or -errno (a positive result names a thread that could not sync).
 long install_seccomp_filter_all_threads(const sock_fprog *program);
 
+// seccomp(SECCOMP_GET_ACTION_AVAIL): 0 when the kernel knows the filter
+// action (SECCOMP_RET_ERRNO, SECCOMP_RET_TRAP, ...), -EOPNOTSUPP when it
+// does not, -EINVAL/-ENOSYS without seccomp filtering at all.
+long seccomp_action_available(uint32_t action);
+
+// prctl(PR_GET_SECCOMP): 0 (none), 1 (strict) or 2 (filter), or -errno.
+long seccomp_mode();
+
 // mlock(addr, len): the pages stay in memory. 0 or -errno.
 long lock_in_memory(uintptr_t addr, size_t len);
 

@@ -1,0 +1,86 @@
+#include "seccomp/process_rules.h"
+
+#include <errno.h>
+#include <linux/audit.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <ucontext.h>
+
+#include "seccomp/mapping_syscalls.h"
+
+namespace sealkit::seccomp {
+namespace {
+
+seal_emulator g_emulator = nullptr;
+struct sigaction g_previous;
+int g_enabled = 0;
+
+bool setting_is(const char *name, const char *value) {
+    const char *set = secure_getenv(name);
+    return set != nullptr && strcmp(set, value) == 0;
+}
+
+int mseal_number() {
+    for (size_t i = 0; i < kMappingSyscallCount; ++i)
+        if (kMappingSyscalls[i].effect == mapping_effect::seal) return kMappingSyscalls[i].x86_64_number;
+    return -1;
+}
+
+void on_sigsys(int signal, siginfo_t *info, void *context) {
+#if defined(__x86_64__)
+    if (info->si_code == 1 /* SYS_SECCOMP */ && info->si_syscall == mseal_number() && g_emulator != nullptr) {
+        const int saved_errno = errno;
+        greg_t *registers = static_cast<ucontext_t *>(context)->uc_mcontext.gregs;
+        uint64_t addr, len, flags;
+        if (info->si_arch == AUDIT_ARCH_I386) {  // int 0x80: ebx, ecx, edx
+            addr = static_cast<uint32_t>(registers[REG_RBX]);
+            len = static_cast<uint32_t>(registers[REG_RCX]);
+            flags = static_cast<uint32_t>(registers[REG_RDX]);
+        } else {
+            addr = static_cast<uint64_t>(registers[REG_RDI]);
+            len = static_cast<uint64_t>(registers[REG_RSI]);
+            flags = static_cast<uint64_t>(registers[REG_RDX]);
+        }
+        registers[REG_RAX] = static_cast<greg_t>(g_emulator(addr, len, flags));
+        errno = saved_errno;
+        return;
+    }
+#endif
+    // Not ours: whoever handled SIGSYS before sealkit.
+    if ((g_previous.sa_flags & SA_SIGINFO) && g_previous.sa_sigaction != nullptr) {
+        g_previous.sa_sigaction(signal, info, context);
+        return;
+    }
+    if (g_previous.sa_handler != SIG_DFL && g_previous.sa_handler != SIG_IGN && g_previous.sa_handler != nullptr) {
+        g_previous.sa_handler(signal);
+        return;
+    }
+    // The default action: end the process as SIGSYS would have.
+    struct sigaction fallback;
+    memset(&fallback, 0, sizeof fallback);
+    fallback.sa_handler = SIG_DFL;
+    sigaction(SIGSYS, &fallback, nullptr);
+    raise(SIGSYS);
+}
+
+}  // namespace
+
+void enable_seal_emulation(seal_emulator emulator) {
+    if (__atomic_load_n(&g_enabled, __ATOMIC_ACQUIRE) != 0) return;
+    if (setting_is("SEALKIT_EMULATE_MSEAL", "0")) return;
+    g_emulator = emulator;
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_sigaction = on_sigsys;
+    action.sa_flags = SA_SIGINFO | SA_NODEFER;
+    sigemptyset(&action.sa_mask);
+    if (sigaction(SIGSYS, &action, &g_previous) != 0) return;
+    __atomic_store_n(&g_enabled, 1, __ATOMIC_RELEASE);
+}
+
+bool seal_emulation_enabled() { return __atomic_load_n(&g_enabled, __ATOMIC_ACQUIRE) != 0; }
+
+bool io_uring_denied() { return setting_is("SEALKIT_DENY_IO_URING", "1"); }
+
+}  // namespace sealkit::seccomp

@@ -1,0 +1,275 @@
+#include "seccomp/seal_enforcer.h"
+
+#include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "concurrency/spin_lock.h"
+#include "procfs/mappings_reader.h"
+#include "seccomp/range_set.h"
+#include "seccomp/process_rules.h"
+#include "system/syscalls.h"
+
+namespace sealkit::seccomp {
+namespace {
+
+constexpr uint32_t kRefusal = SECCOMP_RET_ERRNO | EPERM;
+
+struct enforcer_state {
+    range_set reprotect, unmap, discard;
+    bpf_storage *storage = nullptr;
+    compiler_workspace *workspace = nullptr;
+    size_t filters = 0;
+    size_t instructions = 0;
+};
+
+int g_lock = 0;
+enforcer_state g_state;
+
+// Scratch lists for one call, in one anonymous mapping.
+struct scratch {
+    address_range *memory = nullptr;
+    size_t bytes = 0;
+    size_t capacity_each = 0;
+    address_range *lists[4] = {};  // input copy, reprotect, unmap, discard
+    size_t counts[4] = {};
+
+    long allocate(size_t each) {
+        capacity_each = each;
+        bytes = (4 * each * sizeof(address_range) + 4095) & ~size_t{4095};
+        const uintptr_t mapped = sys::map_anonymous(bytes, PROT_READ | PROT_WRITE);
+        if (sys::is_error(mapped)) return sys::error_of(mapped);
+        memory = reinterpret_cast<address_range *>(mapped);
+        for (int i = 0; i < 4; ++i) lists[i] = memory + i * each;
+        return 0;
+    }
+    ~scratch() {
+        if (memory != nullptr) sys::unmap(reinterpret_cast<uintptr_t>(memory), bytes);
+    }
+    bool push(int list, address_range range) {
+        if (counts[list] == capacity_each) return false;
+        // Appended in address order: merge with a touching predecessor.
+        if (counts[list] > 0 && lists[list][counts[list] - 1].end == range.start) {
+            lists[list][counts[list] - 1].end = range.end;
+            return true;
+        }
+        lists[list][counts[list]++] = range;
+        return true;
+    }
+};
+
+int by_start(const void *a, const void *b) {
+    const auto *x = static_cast<const address_range *>(a);
+    const auto *y = static_cast<const address_range *>(b);
+    return x->start < y->start ? -1 : x->start > y->start ? 1 : 0;
+}
+
+bool is_anonymous_private_read_only(const procfs::mapping &m) {
+    if (m.shared || (m.prot & PROT_WRITE) || m.inode != 0) return false;
+    if (m.path_length == 0) return true;
+    // The kernel's own anonymous memory has a bracketed name; [vdso],
+    // [vvar] and the like are special mappings, not anonymous memory.
+    return strncmp(m.path, "[heap]", m.path_length) == 0 || strncmp(m.path, "[stack", 6) == 0 ||
+           strncmp(m.path, "[anon:", 6) == 0;
+}
+
+struct discard_search {
+    const address_range *ranges;
+    size_t count;
+    scratch *out;
+    int list;
+    bool overflow;
+};
+
+// For each mapping, the parts of the (sorted) requested ranges that are
+// anonymous, private and read-only.
+bool collect_anonymous_read_only(const procfs::mapping &m, void *context) {
+    auto &search = *static_cast<discard_search *>(context);
+    if (!is_anonymous_private_read_only(m)) return true;
+    for (size_t i = 0; i < search.count; ++i) {
+        const uint64_t start = search.ranges[i].start > m.start ? search.ranges[i].start : m.start;
+        const uint64_t end = search.ranges[i].end < m.end ? search.ranges[i].end : m.end;
+        if (start < end && !search.out->push(search.list, {start, end})) search.overflow = true;
+    }
+    return true;
+}
+
+long ensure_workspace() {
+    if (g_state.storage != nullptr) return 0;
+    const uintptr_t storage = sys::map_anonymous((sizeof(bpf_storage) + 4095) & ~size_t{4095}, PROT_READ | PROT_WRITE);
+    if (sys::is_error(storage)) return sys::error_of(storage);
+    const uintptr_t workspace =
+        sys::map_anonymous((sizeof(compiler_workspace) + 4095) & ~size_t{4095}, PROT_READ | PROT_WRITE);
+    if (sys::is_error(workspace)) return sys::error_of(workspace);
+    g_state.workspace = reinterpret_cast<compiler_workspace *>(workspace);
+    g_state.storage = reinterpret_cast<bpf_storage *>(storage);
+    return 0;
+}
+
+long install(const bpf_program &program) {
+    sock_fprog fprog{static_cast<unsigned short>(program.length()), const_cast<sock_filter *>(program.instructions())};
+    long result = sys::install_seccomp_filter_all_threads(&fprog);
+    if (result == -EACCES) {
+        // Without CAP_SYS_ADMIN the kernel wants no_new_privs first.
+        if (long refused = sys::forbid_new_privileges()) return refused;
+        result = sys::install_seccomp_filter_all_threads(&fprog);
+    }
+    if (result > 0) return -EPERM;  // TSYNC: a thread runs a different filter chain
+    return result;
+}
+
+// Keeps the ranges of `from` that lie in [low, high), cut to it.
+range_list slice(range_list from, uint64_t low, uint64_t high, address_range *out) {
+    size_t n = 0;
+    for (size_t i = 0; i < from.count; ++i) {
+        const uint64_t start = from.ranges[i].start > low ? from.ranges[i].start : low;
+        const uint64_t end = from.ranges[i].end < high ? from.ranges[i].end : high;
+        if (start < end) out[n++] = {start, end};
+    }
+    return {out, n};
+}
+
+// Compiles and installs the lists as one filter, or as several when they
+// do not fit: split at an address until each part fits.
+long compile_and_install(range_list reprotect, range_list unmap, range_list discard, scratch &work, int depth) {
+    seal_filter_policy policy;
+    policy.reprotect = reprotect;
+    policy.unmap = unmap;
+    policy.discard = discard;
+    policy.refusal = kRefusal;
+    const bool first = g_state.filters == 0;
+    policy.process_rules = first;
+    policy.trap_mseal = first && seal_emulation_enabled();
+    policy.deny_io_uring = first && io_uring_denied();
+    bpf_program program(*g_state.storage);
+    if (compile_seal_filter(policy, *g_state.workspace, program)) {
+        if (long failed = install(program)) return failed;
+        g_state.filters++;
+        g_state.instructions += program.length();
+        return 0;
+    }
+    // Too big for one filter: split at the middle range of the longest list.
+    range_list longest = unmap.count >= reprotect.count ? unmap : reprotect;
+    if (discard.count > longest.count) longest = discard;
+    if (longest.count < 2 || depth > 24) return -ENOMEM;
+    const uint64_t pivot = longest.ranges[longest.count / 2].start;
+    // Each half's slices go to fresh scratch space (the halves are disjoint).
+    scratch halves;
+    const size_t each = reprotect.count + unmap.count + discard.count + 3;
+    if (long failed = halves.allocate(2 * each)) return failed;
+    address_range *cursor = halves.memory;
+    range_list low[3], high[3];
+    const range_list lists[3] = {reprotect, unmap, discard};
+    for (int i = 0; i < 3; ++i) {
+        low[i] = slice(lists[i], 0, pivot, cursor);
+        cursor += low[i].count;
+        high[i] = slice(lists[i], pivot, UINT64_MAX, cursor);
+        cursor += high[i].count;
+    }
+    (void)work;
+    if (long failed = compile_and_install(low[0], low[1], low[2], work, depth + 1)) return failed;
+    return compile_and_install(high[0], high[1], high[2], work, depth + 1);
+}
+
+}  // namespace
+
+long enforce(const address_range *ranges, size_t count, unsigned what) {
+    if (count == 0) return 0;
+    for (size_t i = 0; i < count; ++i) {
+        if (ranges[i].start >= ranges[i].end || (ranges[i].start | ranges[i].end) & 4095) return -EINVAL;
+        if (long mapped = sys::check_fully_mapped(ranges[i].start, ranges[i].end - ranges[i].start)) return mapped;
+    }
+    spin_lock_guard hold(g_lock);
+    if (long failed = ensure_workspace()) return failed;
+
+    // Each list can grow by the parts missing from the sets: at most the
+    // requested ranges plus one per range already in the set.
+    scratch work;
+    const size_t each = 2 * count + g_state.unmap.size() + g_state.reprotect.size() + g_state.discard.size() + 8;
+    if (long failed = work.allocate(each)) return failed;
+    memcpy(work.lists[0], ranges, count * sizeof(address_range));
+    qsort(work.lists[0], count, sizeof(address_range), by_start);
+    work.counts[0] = count;
+
+    auto add_missing = [&](const range_set &set, int list, const address_range *from, size_t n) {
+        for (size_t i = 0; i < n; ++i) {
+            address_range parts[16];
+            const size_t found = set.missing_parts(from[i], parts, 16);
+            if (found > 16) {  // many holes: enforce the whole range again, harmless
+                if (!work.push(list, from[i])) return false;
+                continue;
+            }
+            for (size_t j = 0; j < found; ++j)
+                if (!work.push(list, parts[j])) return false;
+        }
+        return true;
+    };
+    if ((what & kRefuseReprotect) && !add_missing(g_state.reprotect, 1, work.lists[0], count)) return -ENOMEM;
+    if ((what & kRefuseUnmap) && !add_missing(g_state.unmap, 2, work.lists[0], count)) return -ENOMEM;
+    if (what & kRefuseDiscard) {
+        if (!add_missing(g_state.discard, 3, work.lists[0], count)) return -ENOMEM;
+    } else if (what & kRefuseDiscardIfAnonymousReadOnly) {
+        // Find the anonymous read-only parts into a list of their own, then
+        // keep what is new.
+        scratch anonymous;
+        if (long failed = anonymous.allocate(each)) return failed;
+        discard_search search{work.lists[0], count, &anonymous, 0, false};
+        procfs::read_result read = procfs::read_mappings(0, procfs::mappings_file::maps, collect_anonymous_read_only, &search);
+        if (read.error != 0) return read.error;
+        if (search.overflow) return -ENOMEM;
+        qsort(anonymous.lists[0], anonymous.counts[0], sizeof(address_range), by_start);
+        if (!add_missing(g_state.discard, 3, anonymous.lists[0], anonymous.counts[0])) return -ENOMEM;
+    }
+    const range_list reprotect{work.lists[1], work.counts[1]};
+    const range_list unmap{work.lists[2], work.counts[2]};
+    const range_list discard{work.lists[3], work.counts[3]};
+    if (reprotect.count + unmap.count + discard.count == 0) return 0;  // already enforced
+
+    if (long failed = compile_and_install(reprotect, unmap, discard, work, 0)) return failed;
+    // The filters hold now; record them (a failure here only loses
+    // bookkeeping: a later seal would add a redundant filter).
+    for (size_t i = 0; i < reprotect.count; ++i) g_state.reprotect.add(reprotect.ranges[i]);
+    for (size_t i = 0; i < unmap.count; ++i) g_state.unmap.add(unmap.ranges[i]);
+    for (size_t i = 0; i < discard.count; ++i) g_state.discard.add(discard.ranges[i]);
+    return 0;
+}
+
+int is_enforced(uint64_t start, uint64_t end, unsigned what) {
+    spin_lock_guard hold(g_lock);
+    if ((what & kRefuseReprotect) && !g_state.reprotect.covers(start, end)) return 0;
+    if ((what & kRefuseUnmap) && !g_state.unmap.covers(start, end)) return 0;
+    if ((what & kRefuseDiscard) && !g_state.discard.covers(start, end)) return 0;
+    return 1;
+}
+
+bool filters_available(const char **why) {
+    static const char *reason = nullptr;
+    long mode = sys::seccomp_mode();
+    if (mode == 1) {
+        *why = "the process runs in seccomp strict mode";
+        return false;
+    }
+    long available = sys::seccomp_action_available(SECCOMP_RET_ERRNO);
+    if (available == -EINVAL || available == -ENOSYS) {
+        *why = "the kernel has no seccomp filtering (CONFIG_SECCOMP_FILTER is off)";
+        return false;
+    }
+    if (available != 0) {
+        *why = "the kernel refuses seccomp's SECCOMP_RET_ERRNO action";
+        return false;
+    }
+    (void)reason;
+    *why = nullptr;
+    return true;
+}
+
+enforcement_statistics statistics() {
+    spin_lock_guard hold(g_lock);
+    return {g_state.filters, g_state.instructions, g_state.reprotect.size(), g_state.unmap.size(),
+            g_state.discard.size()};
+}
+
+}  // namespace sealkit::seccomp
