@@ -40,7 +40,7 @@ json object_json(const inspect::object_row &row) {
 
 }  // namespace
 
-json status_json(const inspect::process_report &report, bool images_known) {
+json status_json(const inspect::process_report &report) {
     json j;
     j["pid"] = report.pid;
     j["command"] = report.command.empty() ? json(nullptr) : json(report.command);
@@ -53,7 +53,7 @@ json status_json(const inspect::process_report &report, bool images_known) {
     j["summary"] = status_summary(report);
     const char *backend = known_backend(totals_of(report));
     j["backend"] = backend ? json(backend) : json(nullptr);
-    j["unsealed_images"] = images_known ? json(unsealed_images(report)) : json(nullptr);
+    j["unsealed_images"] = unsealed_images(report);
     json objects = json::array();
     for (const inspect::object_row &row : report.objects) objects.push_back(object_json(row));
     j["objects"] = std::move(objects);

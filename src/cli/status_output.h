@@ -27,9 +27,7 @@ std::string status_text(const inspect::process_report &report, const terminal_co
 // sealed".
 std::string status_summary(const inspect::process_report &report);
 
-// images_known: the report was made with image headers, so its
-// "unsealed_images" list can be given (else null).
-nlohmann::ordered_json status_json(const inspect::process_report &report, bool images_known = true);
+nlohmann::ordered_json status_json(const inspect::process_report &report);
 nlohmann::ordered_json failure_json(const status_failure &failure);
 
 }  // namespace sealkit::cli
