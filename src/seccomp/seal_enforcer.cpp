@@ -97,6 +97,27 @@ bool collect_anonymous_read_only(const procfs::mapping &m, void *context) {
     return true;
 }
 
+bool collect_executable(const procfs::mapping &m, void *context) {
+    auto &found = *static_cast<range_list *>(context);
+    auto *out = const_cast<address_range *>(found.ranges);
+    if (!(m.prot & PROT_EXEC)) return true;
+    if (found.count > 0 && out[found.count - 1].end == m.start) {
+        out[found.count - 1].end = m.end;
+        return true;
+    }
+    if (found.count == 64) return false;  // enough: the rest is not emulated
+    out[found.count++] = {m.start, m.end};
+    return true;
+}
+
+// The process's executable mappings now: where its own mseal calls come from.
+range_list executable_mappings(address_range *out, size_t capacity) {
+    (void)capacity;
+    range_list found{out, 0};
+    procfs::read_mappings(0, procfs::mappings_file::maps, collect_executable, &found);
+    return found;
+}
+
 long ensure_workspace() {
     if (g_state.storage != nullptr) return 0;
     const uintptr_t storage = sys::map_anonymous((sizeof(bpf_storage) + 4095) & ~size_t{4095}, PROT_READ | PROT_WRITE);
@@ -142,7 +163,8 @@ long compile_and_install(range_list reprotect, range_list unmap, range_list disc
     policy.refusal = kRefusal;
     const bool first = g_state.filters == 0;
     policy.process_rules = first;
-    policy.trap_mseal = first && seal_emulation_enabled();
+    address_range code[64];
+    if (first && seal_emulation_enabled()) policy.trap_mseal_from = executable_mappings(code, 64);
     policy.deny_io_uring = first && io_uring_denied();
     bpf_program program(*g_state.storage);
     if (compile_seal_filter(policy, *g_state.workspace, program)) {

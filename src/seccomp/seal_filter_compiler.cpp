@@ -407,7 +407,7 @@ void compiler::dispatch(bool i386) {
         case mapping_effect::shm_detach: block = unmap_ ? shm_detach_block_ : label{0}; break;
         case mapping_effect::ipc_multiplexer: block = unmap_ ? ipc_block_ : label{0}; break;
         case mapping_effect::heap_break: break;  // see docs/seccomp-backend.md: not emulated
-        case mapping_effect::seal: block = policy_.trap_mseal ? seal_block_ : label{0}; break;
+        case mapping_effect::seal: block = policy_.trap_mseal_from.count ? seal_block_ : label{0}; break;
         case mapping_effect::io_uring_setup: block = policy_.deny_io_uring ? io_uring_block_ : label{0}; break;
         }
         if (block.id != 0) out_.branch_far(BPF_JEQ, static_cast<uint32_t>(number), block);
@@ -416,9 +416,26 @@ void compiler::dispatch(bool i386) {
 }
 
 void compiler::emit_blocks() {
-    if (policy_.trap_mseal) {
+    if (policy_.trap_mseal_from.count != 0) {
+        // A linear scan of the caller's instruction pointer over the ranges:
+        // few ranges, and mseal is not a hot call.
         out_.place(seal_block_);
-        out_.ret(SECCOMP_RET_TRAP);
+        for (size_t i = 0; i < policy_.trap_mseal_from.count; ++i) {
+            const address_range &r = policy_.trap_mseal_from.ranges[i];
+            const uint64_t last = r.end - 1;
+            if ((r.start >> 32) != (last >> 32)) continue;  // never for a code mapping; skipped safely
+            label next = out_.new_label(), window = out_.new_label(), above = out_.new_label();
+            out_.load_word(offsetof(seccomp_data, instruction_pointer) + 4);
+            out_.branch(BPF_JEQ, static_cast<uint32_t>(r.start >> 32), window, next);
+            out_.place(window);
+            out_.load_word(offsetof(seccomp_data, instruction_pointer));
+            out_.branch(BPF_JGE, static_cast<uint32_t>(r.start), above, next);
+            out_.place(above);
+            out_.branch(BPF_JGT, static_cast<uint32_t>(last), next, bpf_program::next());
+            out_.ret(SECCOMP_RET_TRAP);
+            out_.place(next);
+        }
+        out_.ret(kAllow);  // the kernel's own answer
     }
     if (policy_.deny_io_uring) {
         out_.place(io_uring_block_);

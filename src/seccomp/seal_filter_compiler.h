@@ -58,7 +58,11 @@ struct seal_filter_policy {
     // The rules that hold for the whole process and so go into its first
     // filter only:
     bool process_rules = false;  // refuse syscall numbers above the reviewed table (ENOSYS)
-    bool trap_mseal = false;     // mseal -> SIGSYS, for emulation (see seal_emulation.h)
+    // mseal -> SIGSYS for emulation (see process_rules.h), but only when
+    // called from code in these ranges (this image's executable mappings):
+    // a program exec'd later inherits the filter but not the handler, and
+    // must get the kernel's own answer rather than a fatal SIGSYS.
+    range_list trap_mseal_from;
     bool deny_io_uring = false;  // io_uring_setup -> EPERM
 };
 

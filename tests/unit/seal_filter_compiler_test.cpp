@@ -47,7 +47,9 @@ bool intersects(const std::vector<address_range> &ranges, uint64_t first, uint64
 // The policy, written as directly as possible.
 struct model {
     std::vector<address_range> reprotect, unmap, discard;
-    bool process_rules = false, trap_mseal = false, deny_io_uring = false;
+    std::vector<address_range> mseal_code;  // mseal from here traps
+    bool process_rules = false, deny_io_uring = false;
+    uint64_t ip = 0;
 
     // The query [address, address + len) as first and last byte; false when
     // the kernel refuses the arguments themselves (so the filter allows).
@@ -109,7 +111,10 @@ struct model {
             return SECCOMP_RET_ALLOW;
         }
         case mapping_effect::heap_break: return SECCOMP_RET_ALLOW;
-        case mapping_effect::seal: return trap_mseal ? SECCOMP_RET_TRAP : SECCOMP_RET_ALLOW;
+        case mapping_effect::seal:
+            for (const auto &r : mseal_code)
+                if (ip >= r.start && ip < r.end) return SECCOMP_RET_TRAP;
+            return SECCOMP_RET_ALLOW;
         case mapping_effect::io_uring_setup: return deny_io_uring ? (SECCOMP_RET_ERRNO | EPERM) : SECCOMP_RET_ALLOW;
         }
         return SECCOMP_RET_ALLOW;
@@ -122,7 +127,7 @@ struct model {
         p.discard = {discard.data(), discard.size()};
         p.refusal = kRefusal;
         p.process_rules = process_rules;
-        p.trap_mseal = trap_mseal;
+        p.trap_mseal_from = {mseal_code.data(), mseal_code.size()};
         p.deny_io_uring = deny_io_uring;
         return p;
     }
@@ -208,6 +213,10 @@ void check_against_model(const model &m, uint64_t seed, int calls) {
         data.args[3] = flags[random() % std::size(flags)];
         data.args[4] = random_address_near(random, all);
         if (arch == AUDIT_ARCH_I386 && nr == 117) data.args[0] = (random() % 2 ? 21 : 22) | (random() % 2 << 16);
+        const uint64_t ips[] = {0x555555554000, 0x55555555ffff, 0x555555560000, 0x7f0000100000 - 1, 0x7f0000150000, 0x1000};
+        data.instruction_pointer = ips[random() % std::size(ips)];
+        model &mutable_model = const_cast<model &>(m);
+        mutable_model.ip = data.instruction_pointer;
         const uint32_t want = m.expected(arch, nr, data.args);
         uint32_t got;
         try {
@@ -224,7 +233,8 @@ void check_against_model(const model &m, uint64_t seed, int calls) {
 TEST(SealFilterCompiler, OneRangeMatchesTheModel) {
     model m;
     m.reprotect = m.unmap = m.discard = {{0x7f0000001000, 0x7f0000003000}};
-    m.process_rules = m.trap_mseal = m.deny_io_uring = true;
+    m.process_rules = m.deny_io_uring = true;
+    m.mseal_code = {{0x555555554000, 0x555555560000}, {0x7f0000100000, 0x7f0000180000}};
     check_against_model(m, 1, 200000);
 }
 
