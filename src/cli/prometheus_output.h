@@ -26,12 +26,6 @@ struct scan_counts {
     size_t failed = 0;               // any other error
 };
 
-// A label value as the exposition format wants it: backslash, double quote
-// and newline escaped as \\, \" and \n, and any byte that is not part of
-// valid UTF-8 replaced by U+FFFD (the format is UTF-8; one bad command name
-// must not make the collector reject the whole file).
-std::string prometheus_label_value(std::string_view text);
-
 // The whole exposition for these reports. with_images adds
 // sealkit_process_unsealed_images, which is known only when image headers
 // were read.

@@ -132,7 +132,9 @@ TEST_F(StatusAll, AProcessThatVanishesIsCountedNotFatal) {
     EXPECT_EQ(run.err, "");
     nlohmann::json doc = nlohmann::json::parse(run.out);
     EXPECT_GE(doc.at("scan").at("vanished").get<size_t>(), 1u);
-    for (const nlohmann::json &process : doc.at("processes")) EXPECT_NE(process.at("pid"), gone);
+    for (const nlohmann::json &process : doc.at("processes")) {
+        EXPECT_NE(process.at("pid"), gone);
+    }
 
     command_result text = run_command({SEALKIT_CLI, "status", "--all"},
                                       {{"SEALKIT_ASSUME_LISTED_PIDS", "x," + std::to_string(gone) + ",,"}});
@@ -165,11 +167,15 @@ TEST_F(StatusAll, AProcessThatMayNotBeReadIsCountedNotFatal) {
     EXPECT_GE(doc.at("scan").at("permission_denied").get<size_t>(), 1u);
     bool readable_found = false;
     for (const nlohmann::json &process : doc.at("processes")) {
-        if (unreadable) EXPECT_NE(process.at("pid"), unreadable->pid());
+        if (unreadable) {
+            EXPECT_NE(process.at("pid"), unreadable->pid());
+        }
         if (readable && process.at("pid") == readable->pid()) readable_found = true;
         EXPECT_NE(process.at("pid"), getpid());
     }
-    if (readable) EXPECT_TRUE(readable_found);
+    if (readable) {
+        EXPECT_TRUE(readable_found);
+    }
     EXPECT_TRUE(doc.at("errors").empty());
 }
 

@@ -160,9 +160,12 @@ TEST_F(StatusFormat, PrometheusValuesAreTheProcessesOwn) {
     EXPECT_NE(value_for(samples, "sealkit_process_unsealed_images", sealed.pid()), "0");
     EXPECT_NE(value_for(samples, "sealkit_process_unsealed_images", sealed.pid()), "");
     for (const sample &s : samples) {
-        if (s.metric == "sealkit_process_mappings" && s.labels.at("pid") == std::to_string(sealed.pid()))
+        if (s.metric == "sealkit_process_mappings" && s.labels.at("pid") == std::to_string(sealed.pid())) {
             EXPECT_EQ(s.labels.at("command"), "status_target");
-        if (s.metric == "sealkit_status_processes" && s.labels.at("outcome") == "inspected") EXPECT_EQ(s.value, "2");
+        }
+        if (s.metric == "sealkit_status_processes" && s.labels.at("outcome") == "inspected") {
+            EXPECT_EQ(s.value, "2");
+        }
     }
 }
 
@@ -182,7 +185,9 @@ TEST_F(StatusFormat, PrometheusEscapesQuoteBackslashAndNewlineInTheCommand) {
     EXPECT_TRUE(found) << "no line\n" << expected << "\nin\n" << run.out;
     // And it reads back as the name.
     for (const sample &s : parse_exposition(run.out))
-        if (s.labels.count("pid")) EXPECT_EQ(s.labels.at("command"), name) << s.metric;
+        if (s.labels.count("pid")) {
+            EXPECT_EQ(s.labels.at("command"), name) << s.metric;
+        }
 }
 
 TEST_F(StatusFormat, PrometheusReplacesBytesThatAreNotUtf8) {
@@ -216,7 +221,9 @@ TEST_F(StatusFormat, PrometheusForAllProcessesCountsTheScan) {
         if (s.metric == "sealkit_status_processes") outcomes[s.labels.at("outcome")] = std::stol(s.value);
         if (s.metric == "sealkit_process_mappings") {
             ++processes;
-            if (s.labels.at("pid") == std::to_string(target.pid())) EXPECT_EQ(s.labels.at("command"), "prom\"all");
+            if (s.labels.at("pid") == std::to_string(target.pid())) {
+                EXPECT_EQ(s.labels.at("command"), "prom\"all");
+            }
         }
     }
     EXPECT_EQ(outcomes.size(), 5u);

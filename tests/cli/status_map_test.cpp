@@ -134,22 +134,26 @@ TEST_F(StatusMap, MergesAdjacentMappingsAndScalesBarsByLog) {
         EXPECT_TRUE(r.state == "sealed" || r.state == "unsealed") << r.state;
         char mark = r.state == "sealed" ? '#' : '.';
         EXPECT_EQ(r.bar.find_first_not_of(mark), std::string::npos) << r.bar;
-        if (unsigned long long bytes = exact_bytes(r.size)) EXPECT_EQ(r.bar.size(), expected_cells(bytes)) << r.size;
+        if (unsigned long long bytes = exact_bytes(r.size)) {
+            EXPECT_EQ(r.bar.size(), expected_cells(bytes)) << r.size;
+        }
         if (i > 0) {
             EXPECT_GT(r.address, regions[i - 1].address) << "in address order";
             // A neighbour of the same object and state would have been merged
             // unless there is a hole between them.
             unsigned long long previous_end = regions[i - 1].address + exact_bytes(regions[i - 1].size);
-            if (exact_bytes(regions[i - 1].size) && previous_end == r.address)
+            if (exact_bytes(regions[i - 1].size) && previous_end == r.address) {
                 EXPECT_FALSE(r.name == regions[i - 1].name && r.state == regions[i - 1].state)
                     << "unmerged neighbours at " << std::hex << r.address;
+            }
         }
     }
     // A bigger region never has a shorter bar.
     for (const map_line &a : regions)
         for (const map_line &b : regions)
-            if (exact_bytes(a.size) && exact_bytes(b.size) && exact_bytes(a.size) < exact_bytes(b.size))
+            if (exact_bytes(a.size) && exact_bytes(b.size) && exact_bytes(a.size) < exact_bytes(b.size)) {
                 EXPECT_LE(a.bar.size(), b.bar.size()) << a.size << " vs " << b.size;
+            }
     EXPECT_NE(run.out.find("'#' sealed, '.' unsealed"), std::string::npos) << "a legend";
     EXPECT_TRUE(lines_of(run.out).back().ends_with("of file-backed bytes sealed")) << run.out;
 }
