@@ -121,6 +121,7 @@ int run_all(const run_settings &settings) {
     inspect::inspection_options inspect_options;
     inspect_options.read_image_headers =
         settings.requirement == image_requirement::images || settings.format == output_format::json;
+    inspect_options.name_processes_without_memory = false;  // they are counted, not shown
     host_scan scan = scan_host(inspect_options);
     int worst = exit_ok;
     for (const inspect::process_report &report : scan.reports)

@@ -90,7 +90,7 @@ inspection inspect_process(int pid, const inspection_options &options) {
         return result;
     }
 
-    result.report.command = read_command(pid);
+    if (map.mapping_count > 0 || options.name_processes_without_memory) result.report.command = read_command(pid);
     // A process without mappings (a kernel thread, a zombie) has no
     // executable either: /proc/PID/exe would fail.
     std::string executable = map.mapping_count == 0 ? std::string() : read_executable(pid);

@@ -31,6 +31,10 @@ struct inspection_options {
     // files. Without them every row is unclassified and file-backed objects
     // other than the executable have kind `file`; the totals are the same.
     bool read_image_headers = true;
+    // Read the command name of a process without user memory (a kernel
+    // thread, a zombie). A host-wide scan, which only counts them, skips
+    // the three system calls.
+    bool name_processes_without_memory = true;
     // Also hands every mapping, as it is read, to this visitor (for a view
     // that needs each mapping, such as `status --map`), so smaps is still
     // read once. Its return value is ignored: the read always completes.
