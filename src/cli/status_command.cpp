@@ -134,7 +134,12 @@ int run_all(const run_settings &settings) {
             failure.message = fmt::format("could not list the processes in /proc ({}).", strerror(scan.list_error));
         } else {
             failure.message = fmt::format("could not read any process ({}).", all_processes_summary(scan));
-            if (scan.worst_failure == exit_permission_denied) failure.error = "permission-denied";
+            switch (scan.worst_failure) {
+            case exit_no_such_process: failure.error = "no-such-process"; break;
+            case exit_permission_denied: failure.error = "permission-denied"; break;
+            case exit_no_seal_reporting: failure.error = "kernel-cannot-report-seals"; break;
+            default: break;
+            }
             if (scan.worst_failure != 0) failure.exit_status = scan.worst_failure;
         }
         print_failure(failure);

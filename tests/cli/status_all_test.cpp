@@ -192,6 +192,17 @@ TEST_F(StatusAll, NothingReadableFailsWithOneSentence) {
     ASSERT_EQ(errors.size(), 1u) << run.err;
     EXPECT_TRUE(errors[0].starts_with("sealkit status: could not read any process (")) << errors[0];
     EXPECT_NE(errors[0].find("not allowed"), std::string::npos) << errors[0];
+
+    cli.push_back("--json");
+    command_result json = run_command(cli);
+    if (json.exit_status == 0) GTEST_SKIP() << "another process of nobody's started";
+    EXPECT_EQ(json.exit_status, 4);
+    nlohmann::json doc = nlohmann::json::parse(json.out);
+    ASSERT_EQ(doc.at("errors").size(), 1u) << json.out;
+    EXPECT_EQ(doc.at("errors")[0].at("error"), "permission-denied");
+    EXPECT_EQ(doc.at("errors")[0].at("exit_status"), 4);
+    EXPECT_TRUE(doc.at("errors")[0].at("pid").is_null());
+    EXPECT_TRUE(doc.at("processes").empty());
 }
 
 }  // namespace
