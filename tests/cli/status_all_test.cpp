@@ -98,6 +98,24 @@ TEST_F(StatusAll, OneRowPerProcessWithItsOwnCounts) {
         << lines.back();
 }
 
+// A command name may hold a newline or an escape sequence: printed as
+// \xNN, it can neither split its row nor recolour the terminal.
+TEST_F(StatusAll, ControlCharactersInACommandAreShownEscaped) {
+    running_program odd({kRenamed, "two\nl\x1b[31m"});
+    ASSERT_TRUE(odd.ready());
+    command_result run = run_command({SEALKIT_CLI, "status", "--all"}, {{"NO_COLOR", "1"}});
+    ASSERT_EQ(run.exit_status, 0) << run.err;
+    EXPECT_EQ(run.out.find('\033'), std::string::npos);
+    all_row row = row_of(run.out, odd.pid());
+    ASSERT_TRUE(row.found) << run.out;
+    EXPECT_EQ(row.command, "two\\x0al\\x1b[31m");
+    EXPECT_EQ(row.maps, std::to_string(sealkit_test::read_smaps_facts(odd.pid()).mappings));
+
+    command_result one = run_command({SEALKIT_CLI, "status", std::to_string(odd.pid())});
+    ASSERT_EQ(one.exit_status, 0) << one.err;
+    EXPECT_TRUE(one.out.starts_with("PID " + std::to_string(odd.pid()) + " (two\\x0al\\x1b[31m) ")) << one.out;
+}
+
 TEST_F(StatusAll, JsonHasEveryProcessAndTheScanCounts) {
     running_program sealed({kTarget});
     ASSERT_TRUE(sealed.ready());
