@@ -85,7 +85,9 @@ void count_failure(scan_counts &counts, inspect::inspection_error error) {
 
 // A JSON text that survives any bytes a process name or path holds:
 // invalid UTF-8 becomes U+FFFD instead of an exception.
-std::string dump(const json_value &document) { return document.dump(2, ' ', false, json_value::error_handler_t::replace); }
+std::string dump(const json_value &document) {
+    return document.dump(2, ' ', false, json_value::error_handler_t::replace);
+}
 
 json_value scan_json(const host_scan &scan) {
     return {{"listed", scan.listed},
@@ -149,15 +151,17 @@ int run_all(const run_settings &settings) {
 
     switch (settings.format) {
     case output_format::text: fmt::print("{}", all_processes_text(scan, settings.colors)); break;
-    case output_format::prometheus: fmt::print("{}", prometheus_text(scan.reports, scan.counts, inspect_options.read_image_headers)); break;
+    case output_format::prometheus:
+        fmt::print("{}", prometheus_text(scan.reports, scan.counts, inspect_options.read_image_headers));
+        break;
     case output_format::json: {
         json_value processes = json_value::array();
         for (const inspect::process_report &report : scan.reports) processes.push_back(status_json(report));
         json_value document{{"format_version", 1},
-                      {"require", requirement_name(settings.requirement)},
-                      {"scan", scan_json(scan)},
-                      {"processes", std::move(processes)},
-                      {"errors", std::move(errors)}};
+                            {"require", requirement_name(settings.requirement)},
+                            {"scan", scan_json(scan)},
+                            {"processes", std::move(processes)},
+                            {"errors", std::move(errors)}};
         fmt::print("{}\n", dump(document));
         break;
     }
@@ -207,9 +211,9 @@ int run_pids(const run_settings &settings, const std::vector<pid_argument> &targ
     }
     if (settings.format == output_format::json) {
         json_value document{{"format_version", 1},
-                      {"require", requirement_name(settings.requirement)},
-                      {"processes", std::move(processes)},
-                      {"errors", std::move(failures)}};
+                            {"require", requirement_name(settings.requirement)},
+                            {"processes", std::move(processes)},
+                            {"errors", std::move(failures)}};
         fmt::print("{}\n", dump(document));
     } else if (settings.format == output_format::prometheus) {
         fmt::print("{}", prometheus_text(reports, counts, true));
@@ -283,9 +287,9 @@ int run_status(const status_options &options) {
         print_failure(failure);
         if (settings.format == output_format::json) {
             json_value document{{"format_version", 1},
-                          {"require", requirement_name(settings.requirement)},
-                          {"processes", json_value::array()},
-                          {"errors", json_value::array({failure_json(failure)})}};
+                                {"require", requirement_name(settings.requirement)},
+                                {"processes", json_value::array()},
+                                {"errors", json_value::array({failure_json(failure)})}};
             fmt::print("{}\n", dump(document));
         }
         return exit_no_seal_reporting;
