@@ -216,9 +216,10 @@ facts_error read_elf_facts(byte_source &source, elf_facts *facts, std::string *p
         facts->static_pie = facts->has_dynamic;
     }
     if (facts->has_relro) {
-        // Without PT_DYNAMIC nothing is bound lazily: a static program's
-        // start-up code applies its relocations, then RELRO.
-        facts->relro = facts->bind_now || !facts->has_dynamic ? relro_level::full : relro_level::partial;
+        // Lazy binding is ld.so's work: a static program (static-pie too)
+        // applies all its relocations at start-up, then RELRO.
+        facts->relro = facts->bind_now || facts->is_static || !facts->has_dynamic ? relro_level::full
+                                                                                  : relro_level::partial;
     }
     if (!loadable || facts->load_segments == 0) facts->stack = stack_state::not_applicable;
     else if (!has_stack_header)

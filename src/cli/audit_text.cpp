@@ -40,7 +40,7 @@ std::string relro_phrase(const elf_facts &facts) {
     case audit::relro_level::none: return "none (no PT_GNU_RELRO)";
     case audit::relro_level::partial: return "partial (PT_GNU_RELRO without BIND_NOW)";
     case audit::relro_level::full:
-        return facts.has_dynamic ? "full (PT_GNU_RELRO and BIND_NOW)" : "full (PT_GNU_RELRO, nothing bound lazily)";
+        return facts.bind_now ? "full (PT_GNU_RELRO and BIND_NOW)" : "full (PT_GNU_RELRO; static, nothing is bound lazily)";
     }
     return "";
 }

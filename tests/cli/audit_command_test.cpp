@@ -4,6 +4,7 @@
 // unreadable, a directory without -r): one sentence naming it on stderr,
 // the scan goes on, and exit status 7 (docs/cli.md).
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <pty.h>
 #include <stdlib.h>
@@ -166,17 +167,47 @@ TEST(AuditCommand, TruncatedAndMalformedFilesAreOneLineEach) {
     expect_one_sentence(malformed, {bad, "malformed"});
 }
 
+// Runs the CLI as "nobody" (root reads mode-000 files anyway); stderr and
+// the exit status are what the test needs.
+command_result run_as_nobody(const std::vector<std::string> &argv) {
+    int err_pipe[2];
+    command_result result;
+    if (pipe(err_pipe) != 0) return result;
+    pid_t child = fork();
+    if (child == 0) {
+        dup2(err_pipe[1], STDERR_FILENO);
+        int devnull = open("/dev/null", O_WRONLY);
+        dup2(devnull, STDOUT_FILENO);
+        if (setgroups(0, nullptr) != 0 || setgid(65534) != 0 || setuid(65534) != 0) _exit(126);
+        std::vector<char *> args;
+        for (const std::string &arg : argv) args.push_back(const_cast<char *>(arg.c_str()));
+        args.push_back(nullptr);
+        execv(args[0], args.data());
+        _exit(127);
+    }
+    close(err_pipe[1]);
+    char chunk[4096];
+    for (ssize_t got; (got = read(err_pipe[0], chunk, sizeof chunk)) > 0;) result.err.append(chunk, static_cast<size_t>(got));
+    close(err_pipe[0]);
+    int status = 0;
+    waitpid(child, &status, 0);
+    result.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return result;
+}
+
 TEST(AuditCommand, UnreadableFileIsOneLine) {
     temporary_directory directory;
     std::string secret = directory.file("secret", read_file(kFixtures + "/audit_now"));
+    ASSERT_EQ(chmod(directory.path().c_str(), 0755), 0);
     ASSERT_EQ(chmod(secret.c_str(), 0), 0);
-    int probe = open(secret.c_str(), O_RDONLY);
-    if (probe >= 0) {
-        close(probe);
-        GTEST_SKIP() << "this user can read a mode-000 file (root)";
+    command_result run;
+    if (geteuid() == 0) {
+        run = run_as_nobody({SEALKIT_CLI, "audit", secret});
+        if (run.exit_status == 126) GTEST_SKIP() << "cannot switch to the user nobody";
+    } else {
+        run = run_command({SEALKIT_CLI, "audit", secret});
     }
-    command_result run = run_command({SEALKIT_CLI, "audit", secret});
-    EXPECT_EQ(run.exit_status, kAuditFailed);
+    EXPECT_EQ(run.exit_status, kAuditFailed) << run.err;
     expect_one_sentence(run, {secret, "Permission denied"});
 }
 
@@ -191,6 +222,23 @@ TEST(AuditCommand, TheScanGoesOnAfterABadFile) {
     EXPECT_NE(run.out.find(kFixtures + "/audit_lazy\n"), std::string::npos) << run.out;
     EXPECT_NE(run.out.find("2 ELF files audited"), std::string::npos) << run.out;
     EXPECT_NE(run.out.find("2 failed."), std::string::npos) << run.out;
+}
+
+// A hostile file name cannot drive the terminal: control characters are
+// printed as \xNN; JSON carries the name (invalid UTF-8 replaced).
+TEST(AuditCommand, ControlCharactersInNamesAreEscaped) {
+    temporary_directory directory;
+    std::string name = directory.file("evil\033[2J\xff", "text");
+    command_result run = run_command({SEALKIT_CLI, "audit", name});
+    EXPECT_EQ(run.exit_status, kAuditFailed);
+    expect_one_sentence(run, {directory.path() + "/evil\\x1b[2J", "not an ELF file"});
+    EXPECT_EQ(run.err.find('\033'), std::string::npos) << run.err;
+
+    command_result json = run_command({SEALKIT_CLI, "audit", "--json", name});
+    EXPECT_EQ(json.exit_status, kAuditFailed);
+    nlohmann::json document = nlohmann::json::parse(json.out);
+    EXPECT_EQ(document["errors"][0]["error"], "not-elf");
+    EXPECT_EQ(document["errors"][0]["path"], directory.path() + "/evil\033[2J\xef\xbf\xbd");
 }
 
 TEST(AuditCommand, DirectoryNeedsRecursion) {

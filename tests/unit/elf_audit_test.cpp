@@ -145,6 +145,10 @@ TEST(ElfAudit, StaticProgramsAreSeenAsStatic) {
     EXPECT_TRUE(pie.facts.has_dynamic);
     EXPECT_EQ(pie.facts.type, file_type::pie);
     EXPECT_TRUE(has_reason(pie.verdict, "static"));
+    // No ld.so, so no lazy binding: RELRO is full whatever BIND_NOW says.
+    EXPECT_EQ(plain.facts.relro, relro_level::full);
+    EXPECT_EQ(pie.facts.relro, relro_level::full);
+    EXPECT_FALSE(has_reason(pie.verdict, "partial-relro"));
 }
 
 TEST(ElfAudit, TellsExecutablesPiesAndSharedObjectsApart) {
