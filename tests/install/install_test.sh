@@ -31,6 +31,10 @@ libdir_of() {
     dirname "$(dirname "$pc")"
 }
 
+if [[ ${SEALKIT_INSTALL_TEST_SANITIZED:-} == 1 && ( $step == find-package || $step == pkg-config ) ]]; then
+    skip "this build has SEALKIT_SANITIZE=ON: a consumer would need the same sanitizer flags"
+fi
+
 case $step in
 install)
     build=$1 prefix=$2
