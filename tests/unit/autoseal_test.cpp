@@ -74,6 +74,16 @@ TEST_F(Autoseal, ReadsTheSameVariablesAsThePreload) {
     EXPECT_NE(reported.output.find("libc.so.6"), std::string::npos) << reported.output;
 }
 
+// docs/startup-sealing.md: autoseal and the preload together seal twice,
+// and the second pass (the preload's, before main) succeeds quietly.
+TEST_F(Autoseal, UnderThePreloadTooTheSecondPassSucceedsQuietly) {
+    outcome run = run_target(program_path("autoseal_target"), {}, {{"LD_PRELOAD", SEALKIT_PRELOAD_LIBRARY}});
+    ASSERT_EQ(run.exit_code(), 0) << run.describe();
+    EXPECT_EQ(field(run.output, "text-sealed"), "1") << run.output;
+    EXPECT_EQ(field(run.output, "mprotect-text"), "refused") << run.output;
+    EXPECT_EQ(run.output.find("sealkit:"), std::string::npos) << "no warning expected: " << run.output;
+}
+
 // Every attack of the preload's suite (startup_sealing_test.cpp, which also
 // shows each one succeeding on the unsealed program) on the same source
 // linked with autoseal instead.
