@@ -79,7 +79,7 @@ CLI::App *add_audit_command(CLI::App &app, audit_options &options) {
 
 int run_audit(const audit_options &options) {
     const bool details = options.details || (!options.recursive && options.paths.size() == 1);
-    progress_line progress(options.recursive && !options.json && isatty(STDERR_FILENO));
+    progress_line progress(options.recursive && isatty(STDERR_FILENO));
     nlohmann::ordered_json files = nlohmann::ordered_json::array();
     nlohmann::ordered_json errors = nlohmann::ordered_json::array();
     bool table_started = false;
