@@ -211,6 +211,19 @@ TEST(AuditCommand, UnreadableFileIsOneLine) {
     expect_one_sentence(run, {secret, "Permission denied"});
 }
 
+TEST(AuditCommand, UnreadableDirectoryWhileRecursingIsOneLine) {
+    if (geteuid() != 0) GTEST_SKIP() << "needs root to lock a directory away from the user nobody";
+    temporary_directory directory;
+    ASSERT_EQ(chmod(directory.path().c_str(), 0755), 0);
+    fs::copy_file(kFixtures + "/audit_now", directory.path() + "/now");
+    fs::create_directory(directory.path() + "/locked");
+    ASSERT_EQ(chmod((directory.path() + "/locked").c_str(), 0700), 0);
+    command_result run = run_as_nobody({SEALKIT_CLI, "audit", "-r", "--json", directory.path()});
+    if (run.exit_status == 126) GTEST_SKIP() << "cannot switch to the user nobody";
+    EXPECT_EQ(run.exit_status, kAuditFailed);
+    expect_one_sentence(run, {directory.path() + "/locked", "cannot read the directory", "Permission denied"});
+}
+
 TEST(AuditCommand, TheScanGoesOnAfterABadFile) {
     temporary_directory directory;
     std::string text = directory.file("text", "hello");
