@@ -99,6 +99,27 @@ SEALKIT_API int sealkit_mimmutable(void *addr, size_t len);
  */
 SEALKIT_API int sealkit_is_sealed(const void *addr, size_t len);
 
+/*
+ * Two policies the kernel does not offer, enforced by seccomp filters on any
+ * kernel (over the kernel's own seals where it has mseal); both fail with
+ * ENOSYS where seccomp filtering is unavailable, and take mseal's arguments
+ * and errno rules (EINVAL: unaligned addr, wrap, flags; ENOMEM: a hole).
+ *
+ * sealkit_pin: the mapping can never be unmapped, moved or replaced
+ * (munmap, mremap, MAP_FIXED, remap_file_pages, SHM_REMAP refused with
+ * EPERM) but mprotect still works: the "partial sealing" Chrome asked for.
+ *
+ * sealkit_seal_strict: sealkit_seal, and every discard madvise (DONTNEED,
+ * FREE, REMOVE, ...) on the range is refused too, file-backed or writable,
+ * as OpenBSD's mimmutable does. It closes the MADV_DONTNEED revert of a
+ * read-only private file mapping that the kernel's seal allows.
+ *
+ * Like every seccomp filter, these are inherited by fork and kept across
+ * execve (see docs/seccomp-backend.md).
+ */
+SEALKIT_API int sealkit_pin(void *addr, size_t len);
+SEALKIT_API int sealkit_seal_strict(void *addr, size_t len, unsigned long flags);
+
 /* The active backend (enum sealkit_backend_kind). Chosen once, on first use,
  * from SEALKIT_BACKEND=auto|kernel|seccomp|none (auto when unset: the kernel
  * when mseal(NULL, 0, 0) returns 0). A forced backend that cannot work here
@@ -110,7 +131,7 @@ SEALKIT_API int sealkit_backend(void);
 SEALKIT_API const char *sealkit_backend_name(void);
 
 /* Why the active backend was chosen, one sentence for people (for example
- * "SEALKIT_BACKEND=seccomp, but this build has no seccomp backend"). */
+ * "auto: the kernel has no mseal(2), so seccomp filters enforce seals"). */
 SEALKIT_API const char *sealkit_backend_reason(void);
 
 /* "MAJOR.MINOR.PATCH". */

@@ -58,6 +58,16 @@ inline std::error_code result_of(int status) noexcept { return status == 0 ? std
     return mimmutable(range.data(), range.size());
 }
 
+// Never unmapped, moved or replaced; mprotect still works: see sealkit_pin().
+[[nodiscard]] inline std::error_code pin(void *addr, std::size_t len) noexcept {
+    return detail::result_of(sealkit_pin(addr, len));
+}
+
+// A seal that also refuses every discard madvise: see sealkit_seal_strict().
+[[nodiscard]] inline std::error_code seal_strict(void *addr, std::size_t len, unsigned long flags = 0) noexcept {
+    return detail::result_of(sealkit_seal_strict(addr, len, flags));
+}
+
 // Whether every page of the range is sealed. On error (a hole: ENOMEM,
 // bad arguments: EINVAL) returns false and sets ec, as std::filesystem does.
 [[nodiscard]] inline bool is_sealed(const void *addr, std::size_t len, std::error_code &ec) noexcept {

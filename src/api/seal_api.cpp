@@ -5,6 +5,7 @@
 #include "api/seal_arguments.h"
 #include "backend/backend.h"
 #include "procfs/seal_query.h"
+#include "seccomp/seal_enforcer.h"
 #include "sealkit/sealkit.h"
 #include "system/syscalls.h"
 
@@ -61,4 +62,33 @@ extern "C" int sealkit_is_sealed(const void *addr, size_t len) {
     if (range.length == 0) return 1;
     long result = active_backend().is_sealed(range.start, range.length);
     return result < 0 ? sealkit::fail_with(result) : static_cast<int>(result);
+}
+
+namespace {
+
+// The policies only seccomp can express, on whatever backend is active.
+int enforce_with_filters(void *addr, size_t len, unsigned long flags, unsigned what) {
+    page_range range;
+    if (long invalid = sealkit::validate_seal_arguments(addr, len, flags, range)) return sealkit::fail_with(invalid);
+    if (range.length == 0) return 0;
+    const char *why = nullptr;
+    if (!sealkit::seccomp::filters_available(&why)) {
+        if (long mapped = sealkit::sys::check_fully_mapped(range.start, range.length)) return sealkit::fail_with(mapped);
+        return sealkit::fail_with(-ENOSYS);
+    }
+    const sealkit::seccomp::address_range r{range.start, range.start + range.length};
+    return sealkit::c_result(sealkit::seccomp::enforce(&r, 1, what));
+}
+
+}  // namespace
+
+extern "C" int sealkit_pin(void *addr, size_t len) {
+    return enforce_with_filters(addr, len, 0, sealkit::seccomp::kRefuseUnmap);
+}
+
+extern "C" int sealkit_seal_strict(void *addr, size_t len, unsigned long flags) {
+    // The seal itself first (all of mseal's checks and errno), then the
+    // stricter discard rule on top.
+    if (int sealed = sealkit_seal(addr, len, flags)) return sealed;
+    return enforce_with_filters(addr, len, flags, sealkit::seccomp::kRefuseDiscard);
 }

@@ -10,9 +10,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "seccomp/seal_filter_compiler.h"
 #include "sealkit/sealkit.h"
 
 namespace sealkit {
+
+// One range of a batch, [start, end), page aligned: the seccomp
+// compiler's own type, so a batch reaches it without a copy.
+using page_span = seccomp::address_range;
 
 struct backend {
     sealkit_backend_kind kind;
@@ -26,6 +31,11 @@ struct backend {
     // not, -ENOMEM when one is unmapped, -ENOTSUP when the state cannot be
     // known.
     long (*is_sealed)(uintptr_t start, size_t length);
+
+    // Seals every range of a batch, each fully mapped (callers check): the
+    // kernel makes one call per range, the seccomp backend one filter for
+    // all. 0 or the first -errno.
+    long (*seal_batch)(const page_span *ranges, size_t count);
 };
 
 // The backends that exist in this build.

@@ -24,10 +24,13 @@ long seal_state_without_backend(uintptr_t start, size_t length) {
     return mapped != 0 ? mapped : 0;
 }
 
+long refuse_batch(const page_span *, size_t) { return -ENOSYS; }
+
 }  // namespace
 
 const backend &no_backend() {
-    static const backend instance{SEALKIT_BACKEND_NONE, "none", refuse_seal, seal_state_without_backend};
+    static const backend instance{SEALKIT_BACKEND_NONE, "none", refuse_seal, seal_state_without_backend,
+                                    refuse_batch};
     return instance;
 }
 

@@ -19,6 +19,10 @@ long seccomp_seal(uintptr_t start, size_t length) {
     return seccomp::enforce(&range, 1, seccomp::kSealEnforcement);
 }
 
+long seccomp_seal_batch(const page_span *ranges, size_t count) {
+    return seccomp::enforce(ranges, count, seccomp::kSealEnforcement);
+}
+
 long seccomp_seal_state(uintptr_t start, size_t length) {
     if (long mapped = sys::check_fully_mapped(start, length)) return mapped;
     if (seccomp::is_enforced(start, start + length, seccomp::kRefuseReprotect | seccomp::kRefuseUnmap)) return 1;
@@ -39,7 +43,8 @@ long emulated_mseal(uint64_t addr, uint64_t len, uint64_t flags) {
 }  // namespace
 
 const backend &seccomp_backend() {
-    static const backend instance{SEALKIT_BACKEND_SECCOMP, "seccomp", seccomp_seal, seccomp_seal_state};
+    static const backend instance{SEALKIT_BACKEND_SECCOMP, "seccomp", seccomp_seal, seccomp_seal_state,
+                                    seccomp_seal_batch};
     return instance;
 }
 

@@ -18,10 +18,51 @@ namespace {
 // Reports of the last call (process lifetime when the preload made them).
 sealkit_image_report *g_reports = nullptr;
 
+// Under the seccomp backend every seal adds a permanent filter to a chain
+// the kernel limits, so the pieces of all images are collected here and
+// sealed in one batch (one filter) at the end; the kernel backend seals
+// each piece at once. Set only while seal_loaded_images runs.
+struct pending_seals {
+    page_span *ranges = nullptr;
+    sealkit_image_report **owners = nullptr;
+    size_t count = 0;
+    size_t capacity = 0;
+
+    bool add(uintptr_t start, uintptr_t end, sealkit_image_report *owner) {
+        if (count == capacity) {
+            const size_t grown = capacity ? 2 * capacity : 64;
+            auto *r = static_cast<page_span *>(realloc(ranges, grown * sizeof *ranges));
+            if (r == nullptr) return false;
+            ranges = r;
+            auto *o = static_cast<sealkit_image_report **>(realloc(owners, grown * sizeof *owners));
+            if (o == nullptr) return false;
+            owners = o;
+            capacity = grown;
+        }
+        ranges[count] = {start, end};
+        owners[count++] = owner;
+        return true;
+    }
+    ~pending_seals() {
+        free(ranges);
+        free(owners);
+    }
+};
+pending_seals *g_batch = nullptr;
+
+// Seals [start, start + length) now, or adds it to the batch.
+long seal_now_or_later(uintptr_t start, size_t length, sealkit_image_report &entry) {
+    if (g_batch == nullptr) {
+        ++entry.seal_calls;
+        return active_backend().seal(start, length);
+    }
+    if (long mapped = sys::check_fully_mapped(start, length)) return mapped;
+    return g_batch->add(start, start + length, &entry) ? 0 : -ENOMEM;
+}
+
 long seal_run(uintptr_t start, size_t length, void *context) {
     auto &entry = *static_cast<sealkit_image_report *>(context);
-    ++entry.seal_calls;
-    long result = active_backend().seal(start, length);
+    long result = seal_now_or_later(start, length, entry);
     if (result == 0) {
         ++entry.runs;
         entry.bytes_sealed += length;
@@ -34,8 +75,7 @@ long seal_run(uintptr_t start, size_t length, void *context) {
 // when something left a hole in it.
 long seal_piece(address_range piece, sealkit_image_report &entry) {
     if (piece.empty()) return 0;
-    ++entry.seal_calls;
-    long result = active_backend().seal(piece.start, piece.length());
+    long result = seal_now_or_later(piece.start, piece.length(), entry);
     if (result == 0) {
         ++entry.runs;
         entry.bytes_sealed += piece.length();
@@ -161,9 +201,23 @@ long seal_loaded_images(unsigned flags, sealkit_report &report) {
 
     long first_error = 0;
     relro_mover mover;
+    pending_seals batch;
+    if (active_backend().kind == SEALKIT_BACKEND_SECCOMP) g_batch = &batch;
+    for (size_t i = 0; i < list.count; ++i)
+        seal_one(list.items[i], permanent[i], program_marked, flags, mover, entries[i]);
+    g_batch = nullptr;
+    if (batch.count != 0) {
+        report.seal_calls = 1;
+        if (long result = active_backend().seal_batch(batch.ranges, batch.count)) {
+            for (size_t i = 0; i < batch.count; ++i) {
+                batch.owners[i]->runs = 0;
+                batch.owners[i]->bytes_sealed = 0;
+                fail(*batch.owners[i], result, "seal");
+            }
+        }
+    }
     for (size_t i = 0; i < list.count; ++i) {
         sealkit_image_report &entry = entries[i];
-        seal_one(list.items[i], permanent[i], program_marked, flags, mover, entry);
         report.seal_calls += entry.seal_calls;
         report.bytes_sealed += entry.bytes_sealed;
         if (entry.error != 0) {
