@@ -41,6 +41,8 @@ std::string seccomp_line(const inspect::system_facts &f) {
                           : *f.seccomp_filter_available ? "available"
                                                         : "not available (no CONFIG_SECCOMP_FILTER)";
     std::string filters = f.seccomp_filters ? fmt::format(", {} filters", *f.seccomp_filters) : "";
+    if (f.seccomp_filter_available.value_or(false) && !f.seccomp_install_problem.empty())
+        support = "present, but a filter cannot be installed: " + f.seccomp_install_problem;
     return fmt::format("{} (this process: mode {}{})", support, f.seccomp_mode, filters);
 }
 
@@ -98,7 +100,10 @@ nlohmann::ordered_json check_json(const inspect::system_facts &f) {
                  {"flags", f.mdwe_available ? nlohmann::ordered_json(f.mdwe_flags) : nlohmann::ordered_json(nullptr)}};
     j["seccomp"] = {{"filter_available", optional_value(f.seccomp_filter_available)},
                     {"mode", f.seccomp_mode},
-                    {"filters", optional_value(f.seccomp_filters)}};
+                    {"filters", optional_value(f.seccomp_filters)},
+                    {"install_problem", f.seccomp_install_problem.empty()
+                                            ? nlohmann::ordered_json(nullptr)
+                                            : nlohmann::ordered_json(f.seccomp_install_problem)}};
     j["backend"] = {{"auto", backend_json(f.auto_backend)},
                     {"active", backend_json(f.active_backend)},
                     {"can_enforce", f.can_enforce}};

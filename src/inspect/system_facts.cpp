@@ -4,12 +4,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gnu/libc-version.h>
+#include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -64,6 +66,46 @@ std::optional<bool> seccomp_filter_probe() {
     if (result == -1 && error == EFAULT) return true;
     if (result == -1 && error == EINVAL) return false;
     return std::nullopt;
+}
+
+// Installs an allow-everything filter in a forked child (which then exits),
+// the way the seccomp backend would: no_new_privs first unless the process
+// may install filters without it. The child reports the first errno.
+std::string seccomp_install_trial() {
+    int pipe_fds[2];
+    if (pipe2(pipe_fds, O_CLOEXEC) != 0) return "could not try (no pipe)";
+    pid_t child = fork();
+    if (child < 0) {
+        close(pipe_fds[0]);
+        close(pipe_fds[1]);
+        return "could not try (fork failed)";
+    }
+    if (child == 0) {
+        close(pipe_fds[0]);
+        int answer[2] = {0, 0};  // step (1 no_new_privs, 2 install), errno
+        sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+        sock_fprog program{1, &allow};
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+            answer[0] = 1, answer[1] = errno;
+        else if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &program) != 0)
+            answer[0] = 2, answer[1] = errno;
+        ssize_t ignored = write(pipe_fds[1], answer, sizeof answer);
+        (void)ignored;
+        _exit(0);
+    }
+    close(pipe_fds[1]);
+    int answer[2] = {0, 0};
+    ssize_t got = read(pipe_fds[0], answer, sizeof answer);
+    close(pipe_fds[0]);
+    int status = 0;
+    while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (got != static_cast<ssize_t>(sizeof answer)) return "could not try (the trial process failed)";
+    if (answer[0] == 0) return "";
+    if (answer[0] == 1) return std::string("no_new_privs refused (") + strerror(answer[1]) + ")";
+    if (answer[1] == ENOMEM) return "the filter chain is full (too many filters already: ENOMEM)";
+    if (answer[1] == EINVAL) return "the kernel has no seccomp filtering (CONFIG_SECCOMP_FILTER off: EINVAL)";
+    return std::string("installing a filter failed (") + strerror(answer[1]) + ")";
 }
 
 std::optional<long> seccomp_filter_count() {
@@ -168,6 +210,7 @@ system_facts gather_system_facts() {
     errno = saved;
     facts.seccomp_mode = mode >= 0 ? mode : 0;
     facts.seccomp_filters = seccomp_filter_count();
+    facts.seccomp_install_problem = seccomp_install_trial();
 
     facts.active_backend = {sealkit_backend_name(), sealkit_backend_reason()};
     if (!backend_is_requested()) facts.auto_backend = facts.active_backend;

@@ -42,6 +42,11 @@ struct system_facts {
     std::optional<bool> seccomp_filter_available;
     int seccomp_mode = 0;                   // PR_GET_SECCOMP: 0 off, 2 filter
     std::optional<long> seccomp_filters;    // "Seccomp_filters:" of /proc/self/status (5.9+)
+    // A real trial in a throw-away child: set no_new_privs and install a
+    // filter that allows everything. Empty when it worked, else one
+    // sentence on what stopped it (no_new_privs refused, the filter chain
+    // full, ...): what the seccomp backend would meet here.
+    std::string seccomp_install_problem;
 
     backend_choice auto_backend;    // what SEALKIT_BACKEND=auto picks here
     backend_choice active_backend;  // what this process uses (SEALKIT_BACKEND honoured)
