@@ -78,8 +78,9 @@ long make_chunk(sealkit_arena *arena, size_t data_size, chunk **made) {
         result = sys::advise(data, data_size, MADV_WIPEONFORK);
     // Guards: sealed now, so an overflow always faults and no call can
     // ever make the guard pages accessible or unmap them.
-    if (result == 0) result = sealkit::active_backend().seal(base, page);
-    if (result == 0) result = sealkit::active_backend().seal(data + data_size, page);
+    // One batch: under the seccomp backend that is one filter, not two.
+    const sealkit::page_span guards[] = {{base, base + page}, {data + data_size, data + data_size + page}};
+    if (result == 0) result = sealkit::active_backend().seal_batch(guards, 2);
     chunk *c = nullptr;
     if (result == 0) {
         c = static_cast<chunk *>(malloc(sizeof(chunk)));

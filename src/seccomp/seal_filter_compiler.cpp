@@ -58,6 +58,14 @@ public:
 
 private:
     void dispatch(bool i386);
+    // Whether a call with 32-bit arguments (int 0x80) can touch a range:
+    // its address and length are below 4 GiB, so its last byte is below 8 GiB.
+    bool reachable_from_32_bit_arguments() const {
+        const range_list lists[] = {policy_.reprotect, policy_.unmap, policy_.discard};
+        for (const range_list &l : lists)
+            if (l.count != 0 && l.ranges[0].start < (uint64_t{1} << 33)) return true;
+        return false;
+    }
     void emit_blocks();
     void emit_preamble(label at, bool unmap_only);
     bool emit_search(range_list ranges, label entry, label miss_far);
@@ -111,7 +119,7 @@ private:
     bool reprotect_shares_unmap_ = false, discard_shares_unmap_ = false;
     label allow_, refuse_, no_such_syscall_, preamble_, source_preamble_;
     label reprotect_entry_, unmap_entry_, discard_entry_, unmap_then_source_entry_;
-    label reprotect_block_, unmap_block_, map_block_, remap_block_, remap_source_block_, remap_file_pages_block_,
+    label reprotect_block_, unmap_block_, map_block_, remap_block_, remap_source_block_,
         advise_block_, advise_process_block_, shm_attach_block_, shm_detach_block_, ipc_block_, io_uring_block_,
         seal_block_;
 };
@@ -395,12 +403,14 @@ void compiler::dispatch(bool i386) {
         if (number < 0) continue;
         label block{};
         switch (call.effect) {
-        case mapping_effect::reprotect: block = reprotect_ ? reprotect_block_ : label{0}; break;
+        case mapping_effect::reprotect:
+            block = !reprotect_ ? label{0} : reprotect_shares_unmap_ ? unmap_block_ : reprotect_block_;
+            break;
         case mapping_effect::unmap: block = unmap_ ? unmap_block_ : label{0}; break;
         case mapping_effect::map: block = unmap_ ? map_block_ : label{0}; break;
         case mapping_effect::map_indirect: block = unmap_ ? refuse_ : label{0}; break;
         case mapping_effect::remap: block = unmap_ ? remap_block_ : label{0}; break;
-        case mapping_effect::remap_file_pages: block = unmap_ ? remap_file_pages_block_ : label{0}; break;
+        case mapping_effect::remap_file_pages: block = unmap_ ? unmap_block_ : label{0}; break;
         case mapping_effect::advise: block = discard_ ? advise_block_ : label{0}; break;
         case mapping_effect::advise_process: block = discard_ ? advise_process_block_ : label{0}; break;
         case mapping_effect::shm_attach: block = unmap_ ? shm_attach_block_ : label{0}; break;
@@ -441,7 +451,7 @@ void compiler::emit_blocks() {
         out_.place(io_uring_block_);
         out_.ret(kRefuseIoUring);
     }
-    if (reprotect_) {
+    if (reprotect_ && !reprotect_shares_unmap_) {
         out_.place(reprotect_block_);
         store_query(0, 1, route_reprotect, policy_.refusal);
     }
@@ -456,9 +466,9 @@ void compiler::emit_blocks() {
         refuse_when_advice_discards(3, refuse_, allow_);
     }
     if (unmap_) {
+        // munmap, remap_file_pages (and mprotect when its list is the same):
+        // (addr, len) in the first two arguments.
         out_.place(unmap_block_);
-        store_query(0, 1, route_unmap, policy_.refusal);
-        out_.place(remap_file_pages_block_);
         store_query(0, 1, route_unmap, policy_.refusal);
         label fixed = out_.new_label(), replacing = out_.new_label();
         out_.place(map_block_);
@@ -515,7 +525,7 @@ bool compiler::compile() {
     label *const named[] = {&allow_, &refuse_, &no_such_syscall_, &preamble_, &source_preamble_, &reprotect_entry_,
                             &unmap_entry_, &discard_entry_, &unmap_then_source_entry_, &reprotect_block_,
                             &unmap_block_, &map_block_, &remap_block_, &remap_source_block_,
-                            &remap_file_pages_block_, &advise_block_, &advise_process_block_, &shm_attach_block_,
+                            &advise_block_, &advise_process_block_, &shm_attach_block_,
                             &shm_detach_block_, &ipc_block_, &io_uring_block_, &seal_block_};
     for (label *l : named) *l = out_.new_label();
 
@@ -525,7 +535,10 @@ bool compiler::compile() {
     dispatch(false);
     out_.place(i386);
     out_.branch(BPF_JEQ, AUDIT_ARCH_I386, bpf_program::next(), other_arch);
-    dispatch(true);
+    if (policy_.process_rules || reachable_from_32_bit_arguments())
+        dispatch(true);
+    else
+        out_.ret(kAllow);  // an i386 call's range ends below 8 GiB: it cannot reach these ranges
     out_.place(other_arch);
     out_.ret(policy_.process_rules ? kNoSuchSyscall : kAllow);
     emit_blocks();

@@ -213,6 +213,8 @@ void check_against_model(const model &m, uint64_t seed, int calls) {
         data.args[3] = flags[random() % std::size(flags)];
         data.args[4] = random_address_near(random, all);
         if (arch == AUDIT_ARCH_I386 && nr == 117) data.args[0] = (random() % 2 ? 21 : 22) | (random() % 2 << 16);
+        if (arch == AUDIT_ARCH_I386)  // the kernel zero-extends 32-bit arguments
+            for (auto &argument : data.args) argument &= 0xffffffffu;
         const uint64_t ips[] = {0x555555554000, 0x55555555ffff, 0x555555560000, 0x7f0000100000 - 1, 0x7f0000150000, 0x1000};
         data.instruction_pointer = ips[random() % std::size(ips)];
         model &mutable_model = const_cast<model &>(m);
