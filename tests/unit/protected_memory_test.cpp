@@ -2,17 +2,20 @@
 // (read-only at load, writer scopes, nesting, freeze, frozen), every misuse
 // (write without a writer scope, writer after freeze, freeze twice, freeze
 // with a writer open), and the attacks a freeze must stop, on globals in
-// the sealkit_protected section and on instances made at run time.
+// the sealkit_protected section and on instances made at run time. Every
+// case that freezes runs on each backend (each_backend.h): the kernel's
+// mseal and SEALKIT_BACKEND=seccomp.
 #include <gtest/gtest.h>
 #include <pthread.h>
 
 #include <atomic>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "sealkit/protected_memory.hpp"
 #include "sealkit/sealkit.h"
-#include "test_support.h"
+#include "each_backend.h"
 
 namespace {
 
@@ -80,8 +83,14 @@ TEST(ProtectedMemory, StaysWritableUntilTheLastNestedWriterLeaves) {
     EXPECT_EQ(g_nested->limit, 2);
 }
 
-TEST(ProtectedMemory, FreezeMakesItReadOnlyAndSealedAndAgainIsANoOp) {
-    ASSERT_FALSE(g_frozen.freeze()) << "needs the kernel backend here";
+// The cases that freeze, on each backend. The seccomp cases run in a fresh
+// process, so they freeze globals the kernel cases froze too.
+class ProtectedMemoryOnEachBackend : public sealkit_test::EachBackendTest {};
+class ProtectedMemoryOnEachBackendDeathTest : public sealkit_test::EachBackendTest {};
+class ProtectedMemoryFreezeAll : public sealkit_test::EachBackendTest {};
+
+TEST_ON_EACH_BACKEND(ProtectedMemoryOnEachBackend, FreezeMakesItReadOnlyAndSealedAndAgainIsANoOp) {
+    ASSERT_FALSE(g_frozen.freeze());
     EXPECT_TRUE(g_frozen.frozen());
     EXPECT_EQ(perms_at(&g_frozen).substr(0, 3), "r--");
     EXPECT_EQ(sealkit_is_sealed(&g_frozen, sizeof g_frozen), 1);
@@ -89,21 +98,21 @@ TEST(ProtectedMemory, FreezeMakesItReadOnlyAndSealedAndAgainIsANoOp) {
     EXPECT_EQ(g_frozen->limit, 7);
 }
 
-TEST(ProtectedMemory, FreezeWithAWriterOpenIsRefusedAsBusy) {
+TEST_ON_EACH_BACKEND(ProtectedMemoryOnEachBackend, FreezeWithAWriterOpenIsRefusedAsBusy) {
     auto w = g_busy.make_writable();
     EXPECT_EQ(g_busy.freeze(), std::errc::device_or_resource_busy);
     EXPECT_FALSE(g_busy.frozen());
 }
 
-TEST(ProtectedMemoryDeathTest, AWriterAfterFreezeAbortsWithAMessage) {
+TEST_ON_EACH_BACKEND(ProtectedMemoryOnEachBackendDeathTest, AWriterAfterFreezeAbortsWithAMessage) {
     ASSERT_FALSE(g_after_freeze.freeze());
     EXPECT_DEATH({ auto w = g_after_freeze.make_writable(); }, "cannot write frozen protected_memory");
 }
 
 // The attacker of the threat model: memory-management calls on frozen data.
-class FrozenDataAttack : public sealkit_test::KernelBackendTest {};
+class FrozenDataAttack : public sealkit_test::EachBackendTest {};
 
-TEST_F(FrozenDataAttack, EveryMappingChangeIsRefusedAndTheDataStaysIntact) {
+TEST_ON_EACH_BACKEND(FrozenDataAttack, EveryMappingChangeIsRefusedAndTheDataStaysIntact) {
     auto *data = sealkit::protected_memory<dispatch>::create(dispatch{twice, 11, "runtime"});
     ASSERT_NE(data, nullptr);
     ASSERT_FALSE(data->freeze());
@@ -128,7 +137,7 @@ TEST_F(FrozenDataAttack, EveryMappingChangeIsRefusedAndTheDataStaysIntact) {
     EXPECT_STREQ((*data)->name, "runtime");
 }
 
-TEST(ProtectedMemory, CreateMakesReadOnlyPagesThatFreezeAllAlsoFreezes) {
+TEST_ON_EACH_BACKEND(ProtectedMemoryFreezeAll, CreateMakesReadOnlyPagesThatFreezeAllAlsoFreezes) {
     sealkit_test::outcome child = sealkit_test::run_in_child([](int report) {
         auto *made = sealkit::protected_memory<dispatch>::create(dispatch{twice, 4, "made"});
         if (made == nullptr) return 2;
@@ -149,7 +158,7 @@ TEST(ProtectedMemory, CreateMakesReadOnlyPagesThatFreezeAllAlsoFreezes) {
 
 // Freezing one global and later everything: the section-wide freeze must
 // step around the part that is already sealed (mprotect over it fails).
-TEST(ProtectedMemory, FreezeAllAfterFreezingOneGlobalFreezesTheRest) {
+TEST_ON_EACH_BACKEND(ProtectedMemoryFreezeAll, FreezeAllAfterFreezingOneGlobalFreezesTheRest) {
     sealkit_test::outcome child = sealkit_test::run_in_child([](int report) {
         if (g_frozen_first.freeze()) return 2;
         sealkit_test::report(report, "freeze-all %d", sealkit_freeze_protected_data());
@@ -195,14 +204,21 @@ TEST(ProtectedDataCApi, RejectsUnalignedRangesAndUnmatchedEnds) {
 }
 
 // A C program with SEALKIT_PROTECTED data, with and without startup
-// sealing: the preload must leave the section to the freeze, or the writer
-// scope before the freeze would fail.
-class ProtectedDataInAProgram : public sealkit_test::KernelBackendTest, public ::testing::WithParamInterface<bool> {};
+// sealing, on each backend: the preload must leave the section to the
+// freeze, or the writer scope before the freeze would fail.
+class ProtectedDataInAProgram : public ::testing::TestWithParam<std::tuple<std::string, bool>> {
+protected:
+    void SetUp() override {
+        if (std::get<0>(GetParam()) == "kernel" && !sealkit_test::kernel_has_mseal())
+            GTEST_SKIP() << "the kernel backend: this kernel has no mseal(2) (needs Linux 6.10+, 64-bit)";
+    }
+};
 
 TEST_P(ProtectedDataInAProgram, WritesBeforeTheFreezeAndIsSealedAfterIt) {
     sealkit_test::environment_change change;
-    change.unset = {"LD_PRELOAD", "SEALKIT_BACKEND"};
-    if (GetParam()) change.set.emplace_back("LD_PRELOAD", SEALKIT_PRELOAD_LIBRARY);
+    change.unset = {"LD_PRELOAD"};
+    change.set.emplace_back("SEALKIT_BACKEND", std::get<0>(GetParam()));
+    if (std::get<1>(GetParam())) change.set.emplace_back("LD_PRELOAD", SEALKIT_PRELOAD_LIBRARY);
     auto run = run_program(program_path("protected_c_target"), {"writer-then-freeze"}, change);
     ASSERT_EQ(run.exit_code(), 0) << run.describe();
     EXPECT_EQ(sealkit_test::field(run.output, "initial"), "1 3 wheel");
@@ -215,9 +231,11 @@ TEST_P(ProtectedDataInAProgram, WritesBeforeTheFreezeAndIsSealedAfterIt) {
     EXPECT_EQ(sealkit_test::field(run.output, "final"), "5");
 }
 
-INSTANTIATE_TEST_SUITE_P(WithAndWithoutStartupSealing, ProtectedDataInAProgram, ::testing::Bool(),
-                         [](const ::testing::TestParamInfo<bool> &param) {
-                             return param.param ? std::string("UnderThePreload") : std::string("Plain");
+INSTANTIATE_TEST_SUITE_P(EachBackendWithAndWithoutStartupSealing, ProtectedDataInAProgram,
+                         ::testing::Combine(::testing::Values(std::string("kernel"), std::string("seccomp")), ::testing::Bool()),
+                         [](const ::testing::TestParamInfo<ProtectedDataInAProgram::ParamType> &param) {
+                             return std::get<0>(param.param) + "_backend_" +
+                                    (std::get<1>(param.param) ? "under_the_preload" : "plain");
                          });
 
 TEST(ProtectedDataInAProgramDeath, AnUnscopedWriteFaults) {
@@ -233,7 +251,7 @@ TEST(ProtectedDataInAProgramDeath, AnUnscopedWriteFaults) {
 
 namespace {
 
-TEST(ProtectedMemory, FreezeAllLeavesAnUnloadablePluginAloneSoDlcloseUnmapsIt) {
+TEST_ON_EACH_BACKEND(ProtectedMemoryFreezeAll, FreezeAllLeavesAnUnloadablePluginAloneSoDlcloseUnmapsIt) {
     const std::string plugin = std::string(SEALKIT_TEST_PROGRAMS) + "/libprotected_plugin.so";
     sealkit_test::outcome child = sealkit_test::run_in_child([&](int report) {
         void *handle = dlopen(plugin.c_str(), RTLD_NOW);
@@ -253,6 +271,11 @@ TEST(ProtectedMemory, FreezeAllLeavesAnUnloadablePluginAloneSoDlcloseUnmapsIt) {
     EXPECT_EQ(sealkit_test::field(child.output, "main-frozen"), "1") << "the executable's own data is frozen";
     EXPECT_EQ(sealkit_test::field(child.output, "mapped-after-dlclose"), "0") << "dlclose could not unmap the plugin";
 }
+
+INSTANTIATE_ON_EACH_BACKEND(ProtectedMemoryOnEachBackend);
+INSTANTIATE_ON_EACH_BACKEND(ProtectedMemoryOnEachBackendDeathTest);
+INSTANTIATE_ON_EACH_BACKEND(FrozenDataAttack);
+INSTANTIATE_ON_EACH_BACKEND(ProtectedMemoryFreezeAll);
 
 }  // namespace
 
