@@ -31,6 +31,20 @@ const environment_change kDefaultBackend{"SEALKIT_BACKEND", "", true};
 
 bool kernel_has_mseal() { return sealkit::sys::probe_seal_support() == 0; }
 
+// Whether this kernel takes seccomp filters: installing a null filter fails
+// with EFAULT where it does (EINVAL where filters are not built in).
+bool seccomp_filters_supported() {
+    errno = 0;
+    return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, nullptr, 0, 0) == -1 && errno == EFAULT;
+}
+
+// What SEALKIT_BACKEND=auto must choose here: the kernel's mseal, else
+// seccomp filters (Linux before 6.10), else nothing.
+std::string auto_backend_here() {
+    if (kernel_has_mseal()) return "kernel";
+    return seccomp_filters_supported() ? "seccomp" : "none";
+}
+
 std::string kernel_release() {
     utsname names;
     uname(&names);
@@ -99,9 +113,7 @@ TEST(CheckCommand, JsonMatchesWhatTheTestMeasures) {
 
     EXPECT_EQ(j.at("mdwe").at("available"), prctl(66 /* PR_GET_MDWE */, 0, 0, 0, 0) >= 0);
 
-    errno = 0;
-    bool filters_supported = prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, nullptr, 0, 0) == -1 && errno == EFAULT;
-    EXPECT_EQ(j.at("seccomp").at("filter_available"), filters_supported);
+    EXPECT_EQ(j.at("seccomp").at("filter_available"), seccomp_filters_supported());
     // The CLI inherits this process's filters, so it must see the same count.
     std::optional<long> filters = seccomp_filters_here();
     if (filters) {
@@ -111,12 +123,12 @@ TEST(CheckCommand, JsonMatchesWhatTheTestMeasures) {
     }
     EXPECT_EQ(j.at("seccomp").at("mode"), prctl(PR_GET_SECCOMP, 0, 0, 0, 0));
 
-    const char *expected_backend = kernel_has_mseal() ? "kernel" : "none";
+    const std::string expected_backend = auto_backend_here();
     EXPECT_EQ(j.at("backend").at("active").at("name"), expected_backend);
     EXPECT_EQ(j.at("backend").at("auto").at("name"), expected_backend);
-    EXPECT_EQ(j.at("backend").at("can_enforce"), kernel_has_mseal());
+    EXPECT_EQ(j.at("backend").at("can_enforce"), expected_backend != "none");
     EXPECT_FALSE(j.at("backend").at("active").at("reason").get<std::string>().empty());
-    EXPECT_EQ(exit_status, kernel_has_mseal() ? 0 : 1);
+    EXPECT_EQ(exit_status, expected_backend != "none" ? 0 : 1);
 }
 
 TEST(CheckCommand, ForcedNoneBackendExitsOneAndStillReportsAutoChoice) {
@@ -126,21 +138,22 @@ TEST(CheckCommand, ForcedNoneBackendExitsOneAndStillReportsAutoChoice) {
     EXPECT_EQ(j.at("backend").at("active").at("name"), "none");
     EXPECT_EQ(j.at("backend").at("can_enforce"), false);
     // What auto would pick is measured in a child that asks for auto.
-    EXPECT_EQ(j.at("backend").at("auto").at("name"), kernel_has_mseal() ? "kernel" : "none");
+    EXPECT_EQ(j.at("backend").at("auto").at("name"), auto_backend_here());
     EXPECT_NE(j.at("backend").at("auto").at("reason"), j.at("backend").at("active").at("reason"));
 }
 
 TEST(CheckCommand, TextNamesTheFactsAndEndsWithAVerdict) {
     command_result run = run_command({SEALKIT_CLI, "check"}, {kDefaultBackend});
-    EXPECT_EQ(run.exit_status, kernel_has_mseal() ? 0 : 1);
+    const std::string backend = auto_backend_here();
+    EXPECT_EQ(run.exit_status, backend != "none" ? 0 : 1);
     EXPECT_EQ(run.err, "");
     EXPECT_NE(run.out.find("Linux " + kernel_release()), std::string::npos) << run.out;
     EXPECT_NE(run.out.find(std::string("glibc             ") + gnu_get_libc_version()), std::string::npos)
         << run.out;
     std::string mseal_line = kernel_has_mseal() ? "mseal(2)          available\n" : "mseal(2)          not available";
     EXPECT_NE(run.out.find(mseal_line), std::string::npos) << run.out;
-    std::string verdict = kernel_has_mseal() ? "verdict: seals can be enforced here (backend \"kernel\").\n"
-                                             : "verdict: nothing can enforce seals here";
+    std::string verdict = backend != "none" ? "verdict: seals can be enforced here (backend \"" + backend + "\").\n"
+                                            : "verdict: nothing can enforce seals here";
     EXPECT_NE(run.out.find(verdict), std::string::npos) << run.out;
 }
 

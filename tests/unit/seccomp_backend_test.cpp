@@ -84,6 +84,22 @@ TEST(SeccompBackend, ConformanceProgramPassesUnderEmulatedMseal) {
     EXPECT_NE(run.output.find("mseal conformance summary"), std::string::npos) << run.describe();
 }
 
+// The unmodified program started the way a user would, `sealkit run`, with
+// SEALKIT_BACKEND=auto: where the kernel has mseal every row passes; where
+// it has not (Linux 6.1 in tests/oldkernel), auto picks the seccomp backend
+// and exactly the known gaps fail.
+TEST(SeccompBackend, ConformanceProgramUnderSealkitRunMeetsTheKernelOrTheKnownGaps) {
+    const environment_change automatic{{{"SEALKIT_BACKEND", "auto"}}, {"LD_PRELOAD"}};
+    outcome run = run_program(SEALKIT_CLI, {"run", program_path("mseal_conformance")}, automatic);
+    ASSERT_NE(run.output.find("mseal conformance summary"), std::string::npos) << run.describe();
+    const std::set<std::string> failed = failed_rows(run.output);
+    const std::set<std::string> expected = kernel_has_mseal() ? std::set<std::string>{} : kKnownGaps;
+    EXPECT_EQ(failed, expected) << (kernel_has_mseal() ? "auto: the kernel's mseal" : "auto: the seccomp backend")
+                                << "\n" << run.output;
+    EXPECT_EQ(run.exit_code(), expected.empty() ? 0 : 1) << run.describe();
+    EXPECT_NE(run.output.find("PASS mprotect_to_writable_eperm"), std::string::npos) << run.output;
+}
+
 TEST(SeccompBackend, SealingTwiceAddsNoFilterAndIsReported) {
     outcome run = run_in_child([](int) {
         setenv("SEALKIT_BACKEND", "seccomp", 1);
