@@ -1,0 +1,146 @@
+// What the seccomp backend costs the system calls of a process with N
+// sealed ranges (N = 10, 100, 1,000, 5,000), against the same calls in a
+// process with no filter at all, measured side by side:
+//   getpid:            no memory argument, so the filter's constant ALLOW
+//                      lets the kernel's action cache skip it (target 1.03
+//                      at 1,000 ranges);
+//   mprotect_unsealed: mprotect of an unsealed page to the protection it
+//                      already has, which runs the range check (target
+//                      1.5x at 1,000, growth no faster than log N);
+//   map_unmap:         mmap of one anonymous page and its munmap (the same).
+// Filters are permanent, so each configuration lives in a forked child
+// (seccomp_worker.h) started before anything is timed. Every iteration asks
+// the no-filter child and the N-range child for one batch each, taking
+// turns at going first. The counters are the medians of the per-call times
+// (base_ns, filtered_ns) and the median of the ratios of the two batches of
+// each iteration (ratio): a batch slowed down by another process on this
+// shared machine then spoils one ratio, not the figure. The control pairs two
+// children without filters: how far from 1.00 the method itself lands.
+//
+//   build/bin/seccomp_bench --benchmark_filter=getpid
+//
+// scripts/bench runs it and prints the ratios; docs/benchmarks.md records
+// them. The limits (how many ranges, how many seal calls) are
+// seccomp_limits_bench.
+#include <benchmark/benchmark.h>
+#include <stdio.h>
+
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "seccomp_worker.h"
+
+namespace {
+
+using sealkit::bench::operation;
+using sealkit::bench::seccomp_worker;
+
+// 2,000: a point below the real limit (2,473 ranges in one call, see
+// seccomp_limits_bench), since 5,000 does not fit.
+constexpr size_t kRangeCounts[] = {10, 100, 1000, 2000, 5000};
+
+struct operation_setup {
+    operation op;
+    const char *name;
+    int batch;       // calls per request: long enough to dwarf the clock reads
+    int iterations;  // requests to each child per repetition
+};
+
+constexpr operation_setup kOperations[] = {
+    {operation::getpid, "getpid", 50, 2000},
+    {operation::mprotect_unsealed, "mprotect_unsealed", 50, 1000},
+    {operation::map_unmap, "map_unmap", 20, 1000},
+};
+
+double median(std::vector<double> values) {
+    if (values.empty()) return 0;
+    auto middle = values.begin() + static_cast<long>(values.size() / 2);
+    std::nth_element(values.begin(), middle, values.end());
+    return *middle;
+}
+
+void paired(benchmark::State &state, operation_setup setup, seccomp_worker *base, seccomp_worker *filtered) {
+    std::vector<double> base_ns, filtered_ns, ratios;
+    size_t i = 0;
+    for (auto _ : state) {
+        const bool base_first = i++ % 2 == 0;
+        int64_t a, b;
+        if (base_first) {
+            a = base->time(setup.op, setup.batch);
+            b = filtered->time(setup.op, setup.batch);
+        } else {
+            b = filtered->time(setup.op, setup.batch);
+            a = base->time(setup.op, setup.batch);
+        }
+        if (a < 0 || b < 0) {
+            state.SkipWithError("a system call failed in a worker, or a worker died");
+            return;
+        }
+        base_ns.push_back(static_cast<double>(a) / setup.batch);
+        filtered_ns.push_back(static_cast<double>(b) / setup.batch);
+        ratios.push_back(a > 0 ? static_cast<double>(b) / static_cast<double>(a) : 0);
+        state.SetIterationTime(static_cast<double>(b) * 1e-9);
+    }
+    const double x = median(base_ns), y = median(filtered_ns);
+    state.counters["base_ns"] = x;
+    state.counters["filtered_ns"] = y;
+    state.counters["ratio"] = median(ratios);
+    state.counters["ranges"] = static_cast<double>(filtered->ranges());
+    state.counters["filters"] = static_cast<double>(filtered->filters());
+    state.counters["instructions"] = static_cast<double>(filtered->instructions());
+}
+
+// A configuration that could not be set up (too many ranges for the
+// filter chain) is reported as a failed benchmark, never left out.
+void not_measured(benchmark::State &state, const seccomp_worker *w) {
+    for (auto _ : state) state.SkipWithError(w->error());
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+    // Every child is forked before Google Benchmark starts a thread.
+    seccomp_worker none, control;
+    if (!none.start(0) || !control.start(0)) {
+        fprintf(stderr, "seccomp_bench: %s\n", *none.error() ? none.error() : control.error());
+        none.stop();
+        control.stop();
+        return 1;
+    }
+    std::vector<std::unique_ptr<seccomp_worker>> sealed;
+    std::vector<bool> started;
+    for (size_t count : kRangeCounts) {
+        sealed.push_back(std::make_unique<seccomp_worker>());
+        started.push_back(sealed.back()->start(count));
+        if (!started.back()) fprintf(stderr, "seccomp_bench: %s\n", sealed.back()->error());
+    }
+    for (const operation_setup &setup : kOperations) {
+        const std::string prefix = std::string("BM_SeccompPaired/") + setup.name;
+        benchmark::RegisterBenchmark((prefix + "/control").c_str(), paired, setup, &none, &control)
+            ->Iterations(setup.iterations)
+            ->UseManualTime();
+        for (size_t i = 0; i < sealed.size(); ++i) {
+            const std::string name = prefix + "/ranges:" + std::to_string(sealed[i]->ranges());
+            if (started[i])
+                benchmark::RegisterBenchmark(name.c_str(), paired, setup, &none, sealed[i].get())
+                    ->Iterations(setup.iterations)
+                    ->UseManualTime();
+            else
+                benchmark::RegisterBenchmark(name.c_str(), not_measured, sealed[i].get())->Iterations(1);
+        }
+    }
+    benchmark::Initialize(&argc, argv);
+    int status = 0;
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) {
+        status = 1;
+    } else {
+        benchmark::RunSpecifiedBenchmarks();
+        benchmark::Shutdown();
+    }
+    for (auto &w : sealed) w->stop();
+    none.stop();
+    control.stop();
+    return status;
+}
