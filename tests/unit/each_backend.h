@@ -19,9 +19,6 @@
 // (its output is shown when it fails). A fresh process also means fresh
 // globals and no seccomp filters piling up from other cases, on this
 // machine and in the 6.1 guest (tests/oldkernel) alike.
-//
-// A program a test starts itself gets the case's backend from
-// backend_environment().
 #pragma once
 
 #include <limits.h>
@@ -60,11 +57,6 @@ public:
     // does nothing (TEST_ON_EACH_BACKEND checks it).
     bool ran_elsewhere() const { return ran_elsewhere_; }
 
-    // SEALKIT_BACKEND=<this case's backend>, LD_PRELOAD unset: for the
-    // programs a case starts.
-    environment_change backend_environment() const {
-        return {{{"SEALKIT_BACKEND", GetParam()}}, {"LD_PRELOAD"}};
-    }
 
 private:
     static void check_active_backend(const std::string &wanted) {
