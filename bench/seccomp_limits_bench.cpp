@@ -11,12 +11,21 @@
 //       SEALKIT_BACKEND=seccomp before one fails (ENOMEM: the chain is full).
 //   BM_AdjacentRangesCoalesce: 100,000 touching one-page ranges in one
 //       call become one range (filters and instructions show it).
+//   BM_KernelCountsEbpf: the kernel fact behind both limits, shown without
+//       sealkit: how many filters of 1,000 comparisons (and a return) fit
+//       in one chain when the comparisons have one or two jump targets and
+//       a constant below or at 2^31. If the kernel counted classic
+//       instructions, every variant would give 32.
 // Each reports counters (ranges, filters, instructions, errno); the time
 // is meaningless. One iteration each: the answer does not vary.
 //
 //   build/bin/seccomp_limits_bench
 #include <benchmark/benchmark.h>
 #include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -180,6 +189,34 @@ void BM_AdjacentRangesCoalesce(benchmark::State &state) {
     }
 }
 
+// Filters of 1,000 "jeq constant" and a return, installed until the chain
+// is full.
+size_t filters_that_fit(uint32_t constant, bool two_targets) {
+    outcome o = in_child([constant, two_targets] {
+        static sock_filter program[1001];
+        for (int i = 0; i < 1000; ++i) {
+            const uint8_t skip = two_targets && i < 999 ? 1 : 0;  // both to the instruction after next
+            program[i] = BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, constant, skip, skip);
+        }
+        program[1000] = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+        sock_fprog fprog{1001, program};
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return outcome{-errno, 0, 0, 0, true};
+        size_t n = 0;
+        while (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog) == 0) ++n;
+        return outcome{-errno, n, 0, 0, true};
+    });
+    return o.ran ? o.count : 0;
+}
+
+void BM_KernelCountsEbpf(benchmark::State &state) {
+    for (auto _ : state) {
+        state.counters["one_target_below_2_31"] = static_cast<double>(filters_that_fit(0x7fffffff, false));
+        state.counters["two_targets_below_2_31"] = static_cast<double>(filters_that_fit(0x7fffffff, true));
+        state.counters["one_target_at_2_31"] = static_cast<double>(filters_that_fit(0x80000000, false));
+        state.counters["two_targets_at_2_31"] = static_cast<double>(filters_that_fit(0x80000000, true));
+    }
+}
+
 }  // namespace
 
 BENCHMARK_CAPTURE(BM_MostRangesInOneCall, upper_half, kUpperHalf)->Iterations(1);
@@ -187,4 +224,5 @@ BENCHMARK_CAPTURE(BM_MostRangesInOneCall, lower_half, kLowerHalf)->Iterations(1)
 BENCHMARK_CAPTURE(BM_MostSealCalls, upper_half, kUpperHalf)->Iterations(1);
 BENCHMARK_CAPTURE(BM_MostSealCalls, lower_half, kLowerHalf)->Iterations(1);
 BENCHMARK(BM_AdjacentRangesCoalesce)->Iterations(1);
+BENCHMARK(BM_KernelCountsEbpf)->Iterations(1);
 BENCHMARK_MAIN();
