@@ -145,7 +145,7 @@ bool seccomp_worker::start(size_t ranges) {
         return false;
     }
     if (ready.error != 0) {
-        snprintf(error_, sizeof error_, "sealing %zu ranges with seccomp::enforce failed: %s", ranges,
+        snprintf(error_, sizeof error_, "mapping and sealing %zu ranges (seccomp::enforce) failed: %s", ranges,
                  strerror(static_cast<int>(-ready.error)));
         stop();
         return false;
