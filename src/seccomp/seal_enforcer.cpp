@@ -171,6 +171,13 @@ long compile_and_install(range_list reprotect, range_list unmap, range_list disc
         if (long failed = install(program)) return failed;
         g_state.filters++;
         g_state.instructions += program.length();
+        // Recorded per filter: when a batch is split and the chain fills
+        // part way, what was installed stays enforced and is reported so.
+        // (A failure to record only loses bookkeeping: a later seal would
+        // add a redundant filter.)
+        for (size_t i = 0; i < reprotect.count; ++i) g_state.reprotect.add(reprotect.ranges[i]);
+        for (size_t i = 0; i < unmap.count; ++i) g_state.unmap.add(unmap.ranges[i]);
+        for (size_t i = 0; i < discard.count; ++i) g_state.discard.add(discard.ranges[i]);
         return 0;
     }
     // Too big for one filter: split at the middle range of the longest list.
@@ -250,13 +257,7 @@ long enforce(const address_range *ranges, size_t count, unsigned what) {
     const range_list discard{work.lists[3], work.counts[3]};
     if (reprotect.count + unmap.count + discard.count == 0) return 0;  // already enforced
 
-    if (long failed = compile_and_install(reprotect, unmap, discard, work, 0)) return failed;
-    // The filters hold now; record them (a failure here only loses
-    // bookkeeping: a later seal would add a redundant filter).
-    for (size_t i = 0; i < reprotect.count; ++i) g_state.reprotect.add(reprotect.ranges[i]);
-    for (size_t i = 0; i < unmap.count; ++i) g_state.unmap.add(unmap.ranges[i]);
-    for (size_t i = 0; i < discard.count; ++i) g_state.discard.add(discard.ranges[i]);
-    return 0;
+    return compile_and_install(reprotect, unmap, discard, work, 0);
 }
 
 int is_enforced(uint64_t start, uint64_t end, unsigned what) {

@@ -13,6 +13,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "seccomp/seal_enforcer.h"
 #include "test_support.h"
@@ -178,6 +179,40 @@ TEST(SeccompBackend, UnknownSyscallNumbersAreRefusedOnceSomethingIsSealed) {
         if (syscall(SYS_getpid) != getpid()) return 11;
         if (syscall(500) != -1 || errno != ENOSYS) return 12;
         return 0;
+    });
+    EXPECT_EQ(run.exit_code(), 0) << run.describe();
+}
+
+TEST(SeccompBackend, ABatchThatFillsTheChainPartWayReportsWhatItInstalled) {
+    // More ranges than the 32,768-instruction chain holds: the batch is split
+    // over several filters, some are installed, then the kernel says ENOMEM.
+    // Whatever was installed must be reported as sealed, and nothing else.
+    outcome run = run_in_child([](int report_fd) {
+        setenv("SEALKIT_BACKEND", "seccomp", 1);
+        if (sealkit_backend() != SEALKIT_BACKEND_SECCOMP) return 9;
+        const size_t page = 4096, count = 4000;
+        char *base = static_cast<char *>(mmap(nullptr, 2 * count * page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+        if (base == MAP_FAILED) return 10;
+        std::vector<sealkit::seccomp::address_range> ranges;
+        for (size_t i = 0; i < count; ++i) {
+            const uint64_t start = reinterpret_cast<uint64_t>(base) + 2 * i * page;
+            ranges.push_back({start, start + page});
+        }
+        const long result = sealkit::seccomp::enforce(ranges.data(), ranges.size(), sealkit::seccomp::kSealEnforcement);
+        if (result != -ENOMEM) return 11;
+        size_t sealed = 0;
+        for (const auto &r : ranges) {
+            void *p = reinterpret_cast<void *>(r.start);
+            const int reported = sealkit_is_sealed(p, page);
+            const bool refused = mprotect(p, page, PROT_READ) != 0 && errno == EPERM;
+            if (reported != (refused ? 1 : 0)) {
+                report(report_fd, "range %p: reported %d, mprotect %s", p, reported, refused ? "refused" : "allowed");
+                return 12;
+            }
+            sealed += refused;
+        }
+        report(report_fd, "%zu of %zu ranges installed before the chain was full", sealed, count);
+        return sealed > 0 && sealed < count ? 0 : 13;
     });
     EXPECT_EQ(run.exit_code(), 0) << run.describe();
 }
