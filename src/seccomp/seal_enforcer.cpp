@@ -97,25 +97,29 @@ bool collect_anonymous_read_only(const procfs::mapping &m, void *context) {
     return true;
 }
 
+struct executable_search {
+    address_range *out;
+    size_t capacity;
+    size_t count;
+};
+
 bool collect_executable(const procfs::mapping &m, void *context) {
-    auto &found = *static_cast<range_list *>(context);
-    auto *out = const_cast<address_range *>(found.ranges);
+    auto &found = *static_cast<executable_search *>(context);
     if (!(m.prot & PROT_EXEC)) return true;
-    if (found.count > 0 && out[found.count - 1].end == m.start) {
-        out[found.count - 1].end = m.end;
+    if (found.count > 0 && found.out[found.count - 1].end == m.start) {
+        found.out[found.count - 1].end = m.end;
         return true;
     }
-    if (found.count == 64) return false;  // enough: the rest is not emulated
-    out[found.count++] = {m.start, m.end};
+    if (found.count == found.capacity) return false;  // enough: calls from the rest are not emulated
+    found.out[found.count++] = {m.start, m.end};
     return true;
 }
 
 // The process's executable mappings now: where its own mseal calls come from.
 range_list executable_mappings(address_range *out, size_t capacity) {
-    (void)capacity;
-    range_list found{out, 0};
+    executable_search found{out, capacity, 0};
     procfs::read_mappings(0, procfs::mappings_file::maps, collect_executable, &found);
-    return found;
+    return {out, found.count};
 }
 
 long ensure_workspace() {
@@ -155,7 +159,7 @@ range_list slice(range_list from, uint64_t low, uint64_t high, address_range *ou
 
 // Compiles and installs the lists as one filter, or as several when they
 // do not fit: split at an address until each part fits.
-long compile_and_install(range_list reprotect, range_list unmap, range_list discard, scratch &work, int depth) {
+long compile_and_install(range_list reprotect, range_list unmap, range_list discard, int depth) {
     seal_filter_policy policy;
     policy.reprotect = reprotect;
     policy.unmap = unmap;
@@ -198,9 +202,8 @@ long compile_and_install(range_list reprotect, range_list unmap, range_list disc
         high[i] = slice(lists[i], pivot, UINT64_MAX, cursor);
         cursor += high[i].count;
     }
-    (void)work;
-    if (long failed = compile_and_install(low[0], low[1], low[2], work, depth + 1)) return failed;
-    return compile_and_install(high[0], high[1], high[2], work, depth + 1);
+    if (long failed = compile_and_install(low[0], low[1], low[2], depth + 1)) return failed;
+    return compile_and_install(high[0], high[1], high[2], depth + 1);
 }
 
 }  // namespace
@@ -257,7 +260,7 @@ long enforce(const address_range *ranges, size_t count, unsigned what) {
     const range_list discard{work.lists[3], work.counts[3]};
     if (reprotect.count + unmap.count + discard.count == 0) return 0;  // already enforced
 
-    return compile_and_install(reprotect, unmap, discard, work, 0);
+    return compile_and_install(reprotect, unmap, discard, 0);
 }
 
 int is_enforced(uint64_t start, uint64_t end, unsigned what) {
@@ -269,7 +272,6 @@ int is_enforced(uint64_t start, uint64_t end, unsigned what) {
 }
 
 bool filters_available(const char **why) {
-    static const char *reason = nullptr;
     long mode = sys::seccomp_mode();
     if (mode == 1) {
         *why = "the process runs in seccomp strict mode";
@@ -284,7 +286,6 @@ bool filters_available(const char **why) {
         *why = "the kernel refuses seccomp's SECCOMP_RET_ERRNO action";
         return false;
     }
-    (void)reason;
     *why = nullptr;
     return true;
 }
