@@ -72,8 +72,15 @@ bool is_anonymous_private_read_only(const procfs::mapping &m) {
     if (m.path_length == 0) return true;
     // The kernel's own anonymous memory has a bracketed name; [vdso],
     // [vvar] and the like are special mappings, not anonymous memory.
-    return strncmp(m.path, "[heap]", m.path_length) == 0 || strncmp(m.path, "[stack", 6) == 0 ||
-           strncmp(m.path, "[anon:", 6) == 0;
+    auto named = [&](const char *name) {
+        const size_t length = strlen(name);
+        return m.path_length == length && memcmp(m.path, name, length) == 0;
+    };
+    auto prefixed = [&](const char *prefix) {
+        const size_t length = strlen(prefix);
+        return m.path_length >= length && memcmp(m.path, prefix, length) == 0;
+    };
+    return named("[heap]") || named("[stack]") || prefixed("[anon:");
 }
 
 struct discard_search {
