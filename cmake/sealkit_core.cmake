@@ -5,6 +5,7 @@
 # link error rather than a surprise at run time.
 set(SEALKIT_CORE_SOURCES
   src/system/syscalls.cpp
+  src/system/process_calls.cpp
   src/procfs/mappings_parser.cpp
   src/procfs/mappings_reader.cpp
   src/procfs/seal_query.cpp
@@ -36,6 +37,10 @@ set(SEALKIT_CORE_SOURCES
   src/seccomp/seal_filter_compiler.cpp
   src/seccomp/range_set.cpp
   src/seccomp/seal_enforcer.cpp
+  src/seccomp/image_marker.cpp
+  src/seccomp/exec_guard.cpp
+  src/seccomp/exec_guard_process.cpp
+  src/seccomp/listener_lock.cpp
   src/seccomp/process_rules.cpp
   src/backend/seccomp_backend.cpp
   src/lockdown/lockdown.cpp

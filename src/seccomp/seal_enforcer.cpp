@@ -9,8 +9,11 @@
 
 #include "concurrency/spin_lock.h"
 #include "procfs/mappings_reader.h"
+#include "seccomp/exec_guard.h"
+#include "seccomp/listener_lock.h"
 #include "seccomp/range_set.h"
 #include "seccomp/process_rules.h"
+#include "system/process_calls.h"
 #include "system/syscalls.h"
 
 namespace sealkit::seccomp {
@@ -24,6 +27,13 @@ struct enforcer_state {
     compiler_workspace *workspace = nullptr;
     size_t filters = 0;
     size_t instructions = 0;
+    // The exec guard (exec_guard.h): considered once, at the first filter.
+    bool guard_considered = false;
+    bool guard_pending = false;  // the next filter is the guarded one
+    bool guard_running = false;
+    image_marker marker{};
+    exec_guard_launch launch;
+    const char *guard_problem = nullptr;
 };
 
 int g_lock = 0;
@@ -153,6 +163,47 @@ long install(const bpf_program &program) {
     return result;
 }
 
+// The same with a user-notification listener: its descriptor, or -errno.
+long install_with_listener(const bpf_program &program) {
+    sock_fprog fprog{static_cast<unsigned short>(program.length()), const_cast<sock_filter *>(program.instructions())};
+    long result = sys::install_seccomp_filter_with_listener(&fprog);
+    if (result == -EACCES) {
+        if (long refused = sys::forbid_new_privileges()) return refused;
+        result = sys::install_seccomp_filter_with_listener(&fprog);
+    }
+    if (result == -ESRCH) return -EPERM;  // TSYNC: a thread runs a different filter chain
+    return result;
+}
+
+const char *why_no_listener(long error) {
+    switch (error) {
+        case -EBUSY:
+            return "the filter chain already has a listener (this program was exec'd from a sealed one)";
+        case -EINVAL:
+            return "the kernel cannot install a listener on every thread (needs Linux 5.7)";
+        default:
+            return "the kernel refused the guarded filter";
+    }
+}
+
+void record(range_list reprotect, range_list unmap, range_list discard, unsigned length) {
+    g_state.filters++;
+    g_state.instructions += length;
+    // Recorded per filter: when a batch is split and the chain fills
+    // part way, what was installed stays enforced and is reported so.
+    // (A failure to record only loses bookkeeping: a later seal would
+    // add a redundant filter.)
+    for (size_t i = 0; i < reprotect.count; ++i) g_state.reprotect.add(reprotect.ranges[i]);
+    for (size_t i = 0; i < unmap.count; ++i) g_state.unmap.add(unmap.ranges[i]);
+    for (size_t i = 0; i < discard.count; ++i) g_state.discard.add(discard.ranges[i]);
+}
+
+// After the guarded filter: hand its listener to a new guard process and
+// lock the chain against other listeners. When the guard cannot start,
+// the listener is closed (sealed calls would fail with ENOSYS), so a plain
+// filter over the same ranges restores the kernel's EPERM.
+long start_guard(long listener, range_list reprotect, range_list unmap, range_list discard);
+
 // Keeps the ranges of `from` that lie in [low, high), cut to it.
 range_list slice(range_list from, uint64_t low, uint64_t high, address_range *out) {
     size_t n = 0;
@@ -171,7 +222,8 @@ long compile_and_install(range_list reprotect, range_list unmap, range_list disc
     policy.reprotect = reprotect;
     policy.unmap = unmap;
     policy.discard = discard;
-    policy.refusal = kRefusal;
+    const bool guarded = g_state.guard_pending;
+    policy.refusal = guarded ? SECCOMP_RET_USER_NOTIF : kRefusal;
     const bool first = g_state.filters == 0;
     policy.process_rules = first;
     address_range code[64];
@@ -179,16 +231,20 @@ long compile_and_install(range_list reprotect, range_list unmap, range_list disc
     policy.deny_io_uring = first && io_uring_denied();
     bpf_program program(*g_state.storage);
     if (compile_seal_filter(policy, *g_state.workspace, program)) {
+        if (guarded) {
+            g_state.guard_pending = false;
+            const long listener = install_with_listener(program);
+            if (listener < 0) {
+                // No guard: the marker page stays, sealed like the rest.
+                cancel_exec_guard(g_state.launch);
+                g_state.guard_problem = why_no_listener(listener);
+                return compile_and_install(reprotect, unmap, discard, depth);
+            }
+            record(reprotect, unmap, discard, program.length());
+            return start_guard(listener, reprotect, unmap, discard);
+        }
         if (long failed = install(program)) return failed;
-        g_state.filters++;
-        g_state.instructions += program.length();
-        // Recorded per filter: when a batch is split and the chain fills
-        // part way, what was installed stays enforced and is reported so.
-        // (A failure to record only loses bookkeeping: a later seal would
-        // add a redundant filter.)
-        for (size_t i = 0; i < reprotect.count; ++i) g_state.reprotect.add(reprotect.ranges[i]);
-        for (size_t i = 0; i < unmap.count; ++i) g_state.unmap.add(unmap.ranges[i]);
-        for (size_t i = 0; i < discard.count; ++i) g_state.discard.add(discard.ranges[i]);
+        record(reprotect, unmap, discard, program.length());
         return 0;
     }
     // Too big for one filter: split at the middle range of the longest list.
@@ -211,6 +267,42 @@ long compile_and_install(range_list reprotect, range_list unmap, range_list disc
     }
     if (long failed = compile_and_install(low[0], low[1], low[2], depth + 1)) return failed;
     return compile_and_install(high[0], high[1], high[2], depth + 1);
+}
+
+long start_guard(long listener, range_list reprotect, range_list unmap, range_list discard) {
+    if (hand_listener_to_guard(g_state.launch, static_cast<int>(listener)) == 0) {
+        g_state.guard_running = true;
+        bpf_program lock(*g_state.storage);
+        if (build_listener_lock(lock) && install(lock) == 0) {
+            g_state.filters++;
+            g_state.instructions += lock.length();
+        }
+        return 0;
+    }
+    g_state.guard_problem = "the exec guard process could not take the listener";
+    seal_filter_policy policy;
+    policy.reprotect = reprotect;
+    policy.unmap = unmap;
+    policy.discard = discard;
+    policy.refusal = kRefusal;
+    bpf_program program(*g_state.storage);
+    if (!compile_seal_filter(policy, *g_state.workspace, program)) return -ENOMEM;  // it fitted once already
+    if (long failed = install(program)) return failed;
+    g_state.filters++;
+    g_state.instructions += program.length();
+    return 0;
+}
+
+// Inserts range into one of work's lists, keeping it sorted (the lists
+// have room: each was sized with spare entries).
+void insert_sorted(address_range *list, size_t &count, address_range range) {
+    size_t at = count;
+    while (at > 0 && list[at - 1].start > range.start) {
+        list[at] = list[at - 1];
+        --at;
+    }
+    list[at] = range;
+    ++count;
 }
 
 }  // namespace
@@ -262,10 +354,32 @@ long enforce(const address_range *ranges, size_t count, unsigned what) {
         qsort(anonymous.lists[0], anonymous.counts[0], sizeof(address_range), by_start);
         if (!add_missing(g_state.discard, 3, anonymous.lists[0], anonymous.counts[0])) return -ENOMEM;
     }
+    if (work.counts[1] + work.counts[2] + work.counts[3] == 0) return 0;  // already enforced
+
+    // The first filter of this image: make it exec-aware if the kernel can.
+    if (g_state.filters == 0 && !g_state.guard_considered) {
+        g_state.guard_considered = true;
+        const char *why = nullptr;
+        if (!exec_guard_possible(&why)) {
+            g_state.guard_problem = why;
+        } else if (!listener_available()) {
+            g_state.guard_problem = why_no_listener(-EBUSY);
+        } else if (prepare_exec_guard(&g_state.marker) != 0) {
+            g_state.guard_problem = "the exec guard's marker page could not be mapped";
+        } else if (launch_exec_guard(g_state.marker, &g_state.launch) != 0) {
+            abandon_exec_guard(g_state.marker);
+            g_state.guard_problem = "the exec guard process could not be started";
+        } else {
+            // The marker is sealed with everything else, discard included,
+            // so nobody can remove it from this image or its fork children.
+            const address_range page{g_state.marker.start, g_state.marker.start + 4096};
+            for (int list = 1; list <= 3; ++list) insert_sorted(work.lists[list], work.counts[list], page);
+            g_state.guard_pending = true;
+        }
+    }
     const range_list reprotect{work.lists[1], work.counts[1]};
     const range_list unmap{work.lists[2], work.counts[2]};
     const range_list discard{work.lists[3], work.counts[3]};
-    if (reprotect.count + unmap.count + discard.count == 0) return 0;  // already enforced
 
     return compile_and_install(reprotect, unmap, discard, 0);
 }
@@ -295,6 +409,11 @@ bool filters_available(const char **why) {
     }
     *why = nullptr;
     return true;
+}
+
+exec_guard_state exec_guard() {
+    spin_lock_guard hold(g_lock);
+    return {g_state.guard_running, exec_guard_pid(), g_state.guard_problem};
 }
 
 enforcement_statistics statistics() {

@@ -4,7 +4,8 @@
 // Each call that adds something installs one more filter on every thread
 // (TSYNC), compiled from what is new in this call only; filters are
 // permanent, inherited by fork and, like every seccomp filter, kept across
-// execve (see docs/seccomp-backend.md for what that means). What is
+// execve, where the first filter's seals end as the kernel's do
+// (exec_guard.h) and later filters' do not (docs/seccomp-backend.md). What is
 // already enforced adds nothing, so sealing twice is free.
 //
 //   address_range ranges[] = {{start, end}};
@@ -51,5 +52,14 @@ struct enforcement_statistics {
     size_t reprotect_ranges, unmap_ranges, discard_ranges;
 };
 enforcement_statistics statistics();
+
+// Whether this image's first filter is exec-aware (exec_guard.h): the
+// guard runs (its pid), or why not (nullptr before the first filter).
+struct exec_guard_state {
+    bool running;
+    long pid;
+    const char *problem;
+};
+exec_guard_state exec_guard();
 
 }  // namespace sealkit::seccomp

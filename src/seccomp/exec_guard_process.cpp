@@ -1,0 +1,95 @@
+#include "seccomp/exec_guard_process.h"
+
+#include <errno.h>
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <sys/mman.h>
+
+#include "system/process_calls.h"
+#include "system/syscalls.h"
+
+namespace sealkit::seccomp {
+namespace {
+
+// "/proc/<tid>/maps" without snprintf (not async-signal-safe).
+void maps_path(long tid, char (&path)[40]) {
+    char digits[24];
+    size_t n = 0;
+    unsigned long value = static_cast<unsigned long>(tid);
+    do {
+        digits[n++] = static_cast<char>('0' + value % 10);
+        value /= 10;
+    } while (value != 0 && n < sizeof digits);
+    const char prefix[] = "/proc/";
+    const char suffix[] = "/maps";
+    size_t at = 0;
+    for (size_t i = 0; i + 1 < sizeof prefix; ++i) path[at++] = prefix[i];
+    while (n > 0) path[at++] = digits[--n];
+    for (size_t i = 0; i < sizeof suffix; ++i) path[at++] = suffix[i];  // with the NUL
+}
+
+void answer(int listener, const seccomp_notif &request, bool refuse) {
+    seccomp_notif_resp response;
+    __builtin_memset(&response, 0, sizeof response);
+    response.id = request.id;
+    if (refuse) response.error = -EPERM;
+    else response.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+    // The task may have died and its pid been reused while /proc was
+    // read: answer only a notification that is still pending.
+    if (sys::notification_still_valid(listener, request.id) != 0) return;
+    sys::send_notification_response(listener, &response);
+}
+
+}  // namespace
+
+bool task_runs_sealing_image(long tid, image_marker marker) {
+    char path[40];
+    maps_path(tid, path);
+    const long fd = sys::open_for_reading(path);
+    if (fd == -ENOENT || fd == -ESRCH) return false;  // gone: the answer is never delivered
+    if (fd < 0) return true;
+    marker_search search(marker);
+    char buffer[4096];
+    bool failed = false;
+    while (!search.finished()) {
+        const long got = sys::read_some(static_cast<int>(fd), buffer, sizeof buffer);
+        if (got < 0) failed = true;
+        if (got <= 0) break;
+        search.feed(buffer, static_cast<size_t>(got));
+    }
+    sys::close_descriptor(static_cast<int>(fd));
+    return search.found() || failed;
+}
+
+void run_exec_guard(const guard_start &start) {
+    const image_marker marker = start.marker;
+    sys::detach_from_session("sealkit-guard");
+    sys::close_all_descriptors_except(start.socket);
+    // The filter is installed after this fork; its listener comes over the
+    // socket, or end-of-file when the filter could not be installed.
+    const long received = sys::receive_descriptor(start.socket);
+    if (received < 0) sys::exit_process(0);
+    const int listener = static_cast<int>(received);
+    sys::close_descriptor(start.socket);
+    // Give back the inherited copy of the program's memory: the guard never
+    // touches it, and holding it would keep every page the program changes
+    // from now on alive twice.
+    for (size_t i = 0; i < start.release_count && i < guard_start::kMaxRelease; ++i)
+        sys::advise(start.release[i].start, start.release[i].end - start.release[i].start, MADV_DONTNEED);
+
+    for (;;) {
+        const long events = sys::wait_for_events(listener, POLLIN);
+        if (events < 0) sys::exit_process(1);
+        if (events & POLLIN) {
+            seccomp_notif request;
+            __builtin_memset(&request, 0, sizeof request);
+            if (sys::receive_notification(listener, &request) != 0) continue;  // the task died meanwhile
+            answer(listener, request, task_runs_sealing_image(request.pid, marker));
+            continue;
+        }
+        // POLLHUP: no task uses the filter any more.
+        sys::exit_process(0);
+    }
+}
+
+}  // namespace sealkit::seccomp

@@ -1,0 +1,59 @@
+// How the exec guard tells the image that sealed from a program exec'd
+// later: the sealing image maps one page of a memfd (the marker) and seals
+// it with everything else. Threads and fork children share or copy the
+// marker; execve drops it with the rest of the address space, and nothing
+// can map that memfd again (its descriptor is closed at once, and
+// /proc/PID/map_files needs CAP_SYS_ADMIN). So a task whose
+// /proc/TID/maps shows the marker's page, with the marker's inode, at the
+// marker's address runs the sealing image (or a fork of it); any other
+// task has exec'd.
+//
+//   marker_search search({marker_start, marker_inode});
+//   while (!search.finished() && (n = read(fd, buffer, sizeof buffer)) > 0)
+//       search.feed(buffer, n);
+//   if (search.found()) ... the sealing image: refuse
+//
+// The search reads the text in chunks of any size, allocates nothing and
+// is async-signal-safe (the guard process runs it after a raw fork). It
+// never trusts the text: a line whose numbers do not parse is skipped, and
+// only the whole line "start-... inode" matching both numbers counts.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+namespace sealkit::seccomp {
+
+struct image_marker {
+    uint64_t start;  // page address of the marker mapping
+    uint64_t inode;  // its memfd's inode number
+};
+
+class marker_search {
+public:
+    explicit marker_search(image_marker marker) : marker_(marker) {}
+
+    void feed(const char *text, size_t length);
+
+    // A line for the marker was seen.
+    bool found() const { return found_; }
+    // Nothing later in the file can change the answer: the marker was
+    // found, or a mapping above its address was seen (maps is sorted).
+    bool finished() const { return found_ || passed_; }
+
+private:
+    void end_field();
+
+    image_marker marker_;
+    bool found_ = false;
+    bool passed_ = false;
+    // Per line: which space-separated field (0 = "start-end"), its number.
+    unsigned field_ = 0;
+    bool in_end_ = false;      // field 0 after the '-'
+    bool bad_line_ = false;    // a character that does not belong
+    bool candidate_ = false;   // the start matched the marker
+    bool digits_ = false;
+    uint64_t value_ = 0;
+};
+
+}  // namespace sealkit::seccomp

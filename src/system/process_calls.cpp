@@ -1,0 +1,212 @@
+#include "system/process_calls.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace sealkit::sys {
+namespace {
+
+template <typename Call>
+long without_errno(Call call) {
+    int saved = errno;
+    long result = call();
+    long answer = result == -1 ? -errno : result;
+    errno = saved;
+    return answer;
+}
+
+#ifndef SECCOMP_FILTER_FLAG_TSYNC_ESRCH
+#define SECCOMP_FILTER_FLAG_TSYNC_ESRCH (1UL << 4)
+#endif
+
+}  // namespace
+
+long install_seccomp_filter_with_listener(const sock_fprog *program) {
+    const unsigned long flags =
+        SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_TSYNC_ESRCH | SECCOMP_FILTER_FLAG_NEW_LISTENER;
+    return without_errno([&] { return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, program); });
+}
+
+long receive_notification(int listener, seccomp_notif *request) {
+    return without_errno([&] { return syscall(SYS_ioctl, listener, SECCOMP_IOCTL_NOTIF_RECV, request); });
+}
+
+long send_notification_response(int listener, seccomp_notif_resp *response) {
+    return without_errno([&] { return syscall(SYS_ioctl, listener, SECCOMP_IOCTL_NOTIF_SEND, response); });
+}
+
+long notification_still_valid(int listener, uint64_t id) {
+    return without_errno([&] { return syscall(SYS_ioctl, listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id); });
+}
+
+long start_detached_child() {
+    // clone with no flags and exit signal 0: a copy of the process, like
+    // fork, but without libc's atfork handlers and without SIGCHLD.
+    return without_errno([] { return syscall(SYS_clone, 0UL, 0UL, 0UL, 0UL, 0UL); });
+}
+
+long wait_for_clone_child(long pid) {
+    return without_errno([&] {
+        long r;
+        do r = syscall(SYS_wait4, pid, nullptr, __WALL, nullptr);
+        while (r == -1 && errno == EINTR);
+        return r;
+    });
+}
+
+uintptr_t map_marker_page(const char *name, uint64_t *inode) {
+    int saved = errno;
+    uintptr_t answer;
+    const long fd = syscall(SYS_memfd_create, name, MFD_CLOEXEC);
+    if (fd < 0) {
+        answer = static_cast<uintptr_t>(-static_cast<long>(errno));
+    } else {
+        struct stat status;
+        void *p = MAP_FAILED;
+        if (ftruncate(static_cast<int>(fd), 4096) == 0 && fstat(static_cast<int>(fd), &status) == 0)
+            p = mmap(nullptr, 4096, PROT_READ, MAP_SHARED, static_cast<int>(fd), 0);
+        if (p == MAP_FAILED) {
+            answer = static_cast<uintptr_t>(-static_cast<long>(errno));
+        } else {
+            answer = reinterpret_cast<uintptr_t>(p);
+            *inode = status.st_ino;
+        }
+        close(static_cast<int>(fd));
+    }
+    errno = saved;
+    return answer;
+}
+
+long make_socket_pair(int (&ends)[2]) {
+    return without_errno([&] { return syscall(SYS_socketpair, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ends); });
+}
+
+long send_descriptor(int socket, int fd) {
+    char byte = 'L';
+    iovec data = {&byte, 1};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+    __builtin_memset(control, 0, sizeof control);
+    msghdr message;
+    __builtin_memset(&message, 0, sizeof message);
+    message.msg_iov = &data;
+    message.msg_iovlen = 1;
+    message.msg_control = control;
+    message.msg_controllen = sizeof control;
+    cmsghdr *header = CMSG_FIRSTHDR(&message);
+    header->cmsg_level = SOL_SOCKET;
+    header->cmsg_type = SCM_RIGHTS;
+    header->cmsg_len = CMSG_LEN(sizeof(int));
+    __builtin_memcpy(CMSG_DATA(header), &fd, sizeof fd);
+    return without_errno([&] {
+        long r;
+        do r = syscall(SYS_sendmsg, socket, &message, MSG_NOSIGNAL);
+        while (r == -1 && errno == EINTR);
+        return r < 0 ? r : 0;
+    });
+}
+
+long receive_descriptor(int socket) {
+    char byte = 0;
+    iovec data = {&byte, 1};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+    msghdr message;
+    __builtin_memset(&message, 0, sizeof message);
+    message.msg_iov = &data;
+    message.msg_iovlen = 1;
+    message.msg_control = control;
+    message.msg_controllen = sizeof control;
+    const long got = without_errno([&] {
+        long r;
+        do r = syscall(SYS_recvmsg, socket, &message, MSG_CMSG_CLOEXEC);
+        while (r == -1 && errno == EINTR);
+        return r;
+    });
+    if (got < 0) return got;
+    cmsghdr *header = CMSG_FIRSTHDR(&message);
+    if (got == 0 || header == nullptr || header->cmsg_type != SCM_RIGHTS) return -EPIPE;
+    int fd;
+    __builtin_memcpy(&fd, CMSG_DATA(header), sizeof fd);
+    return fd;
+}
+
+long close_descriptor(int fd) {
+    return without_errno([&] { return syscall(SYS_close, fd); });
+}
+
+void close_all_descriptors_except(int keep) {
+    int saved = errno;
+    const auto close_range_call = [](unsigned first, unsigned last) {
+        return syscall(SYS_close_range, first, last, 0U);
+    };
+    bool done = true;
+    if (keep > 0 && close_range_call(0, static_cast<unsigned>(keep) - 1) != 0) done = false;
+    if (done && close_range_call(static_cast<unsigned>(keep) + 1, ~0U) != 0) done = false;
+    if (!done) {  // before Linux 5.9: one by one
+        for (long fd = 0; fd < 65536; ++fd)
+            if (fd != keep) syscall(SYS_close, fd);
+    }
+    errno = saved;
+}
+
+long open_for_reading(const char *path) {
+    return without_errno([&] { return syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC); });
+}
+
+long read_some(int fd, char *buffer, size_t size) {
+    return without_errno([&] {
+        long r;
+        do r = syscall(SYS_read, fd, buffer, size);
+        while (r == -1 && errno == EINTR);
+        return r;
+    });
+}
+
+long wait_for_events(int fd, short events) {
+    return without_errno([&] {
+        struct pollfd one = {fd, events, 0};
+        long r;
+        do r = syscall(SYS_poll, &one, 1UL, -1L);
+        while (r == -1 && errno == EINTR);
+        return r < 0 ? r : static_cast<long>(one.revents);
+    });
+}
+
+void detach_from_session(const char *name) {
+    int saved = errno;
+    syscall(SYS_setsid);
+    syscall(SYS_prctl, PR_SET_NAME, name, 0L, 0L, 0L);
+    syscall(SYS_chdir, "/");  // the working directory would only pin a mount
+    sigset_t all;
+    sigfillset(&all);
+    syscall(SYS_rt_sigprocmask, SIG_BLOCK, &all, nullptr, _NSIG / 8);
+    errno = saved;
+}
+
+void exit_process(int status) {
+    for (;;) syscall(SYS_exit_group, status);
+}
+
+uintptr_t thread_pointer() {
+#if defined(__x86_64__)
+    uintptr_t fs;
+    __asm__("mov %%fs:0, %0" : "=r"(fs));
+    return fs;
+#else
+    return reinterpret_cast<uintptr_t>(__builtin_thread_pointer());
+#endif
+}
+
+}  // namespace sealkit::sys

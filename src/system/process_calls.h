@@ -1,0 +1,71 @@
+// The system layer's process, file and seccomp-notification calls: what the
+// exec guard (seccomp/exec_guard.h) needs to start a helper process and
+// answer the kernel's questions about sealed calls. Like syscalls.h, each
+// function wraps one call, returns 0 (or a result) or -errno, and leaves
+// errno untouched; all are async-signal-safe, so they can run in a process
+// forked from a multi-threaded one.
+//
+//   long fd = sys::install_seccomp_filter_with_listener(&program);
+//   long child = sys::start_detached_child();  // 0 in the child
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct sock_fprog;
+struct seccomp_notif;
+struct seccomp_notif_resp;
+
+namespace sealkit::sys {
+
+// Installs a seccomp filter on every thread and returns its user-
+// notification listener (a file descriptor, close-on-exec), or -errno:
+// -EBUSY when the chain already has a listener, -ESRCH when a thread could
+// not be synchronised, -EINVAL on kernels older than 5.7.
+long install_seccomp_filter_with_listener(const sock_fprog *program);
+
+// seccomp user-notification ioctls on a listener.
+long receive_notification(int listener, seccomp_notif *request);
+long send_notification_response(int listener, seccomp_notif_resp *response);
+long notification_still_valid(int listener, uint64_t id);
+
+// A child process that sends no SIGCHLD (a "clone" child: waitpid(-1) and
+// SIGCHLD handlers of the program never see it; reap it with
+// wait_for_clone_child). 0 in the child, its pid in the parent, or -errno.
+// No atfork handlers run: the child may use only async-signal-safe calls.
+long start_detached_child();
+long wait_for_clone_child(long pid);
+
+// The memfd page the exec guard recognises an image by: created, sized to
+// one page and mapped shared read-only; the descriptor is closed again.
+// The address, or -errno cast (test with is_error()); *inode receives its
+// inode number.
+uintptr_t map_marker_page(const char *name, uint64_t *inode);
+
+// A connected pair of local datagram sockets (close-on-exec).
+long make_socket_pair(int (&ends)[2]);
+// Passes fd over socket (SCM_RIGHTS); 0 or -errno.
+long send_descriptor(int socket, int fd);
+// Receives a descriptor sent with send_descriptor: it, or -errno (-EPIPE
+// when the other end closed without sending one).
+long receive_descriptor(int socket);
+
+long close_descriptor(int fd);
+// Closes every descriptor except keep.
+void close_all_descriptors_except(int keep);
+long open_for_reading(const char *path);
+long read_some(int fd, char *buffer, size_t size);
+// poll() on one descriptor; the returned events, or -errno. Waits forever.
+long wait_for_events(int fd, short events);
+
+// For a process that must outlive its creator quietly: a new session, a
+// name in ps (PR_SET_NAME), "/" as working directory, every signal but
+// SIGKILL and SIGSTOP blocked.
+void detach_from_session(const char *name);
+[[noreturn]] void exit_process(int status);
+
+// Where this thread's TLS block lives (the FS base on x86_64): memory a
+// forked helper must keep.
+uintptr_t thread_pointer();
+
+}  // namespace sealkit::sys
