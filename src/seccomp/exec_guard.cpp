@@ -114,7 +114,8 @@ bool listener_available() {
         if (allow_all.finish()) {
             sock_fprog fprog{static_cast<unsigned short>(allow_all.length()),
                              const_cast<sock_filter *>(allow_all.instructions())};
-            const long listener = sys::install_seccomp_filter_with_listener(&fprog);
+            const uint64_t no_token[2] = {0, 0};
+            const long listener = sys::install_seccomp_filter_with_listener(&fprog, no_token);
             if (listener >= 0) {
                 sys::close_descriptor(static_cast<int>(listener));
                 available = true;
@@ -175,14 +176,21 @@ long launch_exec_guard(image_marker marker, exec_guard_launch *launch) {
 long hand_listener_to_guard(exec_guard_launch launch, int listener) {
     const long sent = sys::send_descriptor(launch.socket, listener);
     sys::close_descriptor(listener);
-    sys::close_descriptor(launch.socket);
     if (sent != 0) g_guard_pid = 0;
     return sent;
 }
 
+long ask_guard_to_release(exec_guard_launch launch) {
+    if (long failed = sys::send_byte(launch.socket, kReleaseRequest)) return failed;
+    const long answer = sys::receive_byte(launch.socket);
+    if (answer < 0) return answer;
+    return answer == kReleased ? 0 : -EPROTO;
+}
+
 void cancel_exec_guard(exec_guard_launch launch) {
-    sys::close_descriptor(launch.socket);  // the guard reads end-of-file and exits
-    g_guard_pid = 0;
+    // The guard reads end-of-file: without a listener it exits; with one
+    // it serves it until nobody uses the filter.
+    sys::close_descriptor(launch.socket);
 }
 
 long exec_guard_pid() { return g_guard_pid; }

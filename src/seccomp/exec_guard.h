@@ -22,10 +22,16 @@
 // the guard's place. The guard exits by itself once no task uses the filter
 // (the kernel signals POLLHUP, Linux 5.8+).
 //
-// Limits (docs/seccomp-backend.md): one listener per filter chain, so only
-// the first filter of the first sealing image in a chain of execs is
-// exec-aware; later filters, and the filters of an exec'd program that
-// seals again, refuse with a plain ERRNO and so stay in force after exec.
+// Later seals of the same image move the guard to a newer filter holding
+// every range sealed so far (one listener per chain: the guard closes the
+// old one first, and a call on a sealed range meanwhile fails with
+// ENOSYS).
+//
+// Limits (docs/seccomp-backend.md): tasks forked or exec'd before such a
+// move keep the older filter, whose sealed calls now fail with ENOSYS; an
+// exec'd program that seals again cannot have a listener of its own (its
+// seals stay in force after its own exec); a fork child that seals, and a
+// move whose filter would not fit in one filter, get plain ERRNO filters.
 //
 //   image_marker marker;
 //   exec_guard_launch guard;
@@ -74,7 +80,14 @@ long launch_exec_guard(image_marker marker, exec_guard_launch *launch);
 // ranges).
 long hand_listener_to_guard(exec_guard_launch launch, int listener);
 
-// The guarded filter could not be installed: the guard exits.
+// A later seal moves the guard to a newer filter that holds every sealed
+// range (the kernel allows one listener per chain): the guard closes its
+// listener, and answers when it has. 0 or -errno (the guard is gone).
+long ask_guard_to_release(exec_guard_launch launch);
+
+// No more listeners will come (the guarded filter could not be installed,
+// or a move failed): the guard exits once its current listener, if any,
+// has no users.
 void cancel_exec_guard(exec_guard_launch launch);
 
 // The guard's pid, or 0 when this process started none (for tests and

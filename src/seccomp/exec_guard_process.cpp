@@ -63,14 +63,14 @@ bool task_runs_sealing_image(long tid, image_marker marker) {
 
 void run_exec_guard(const guard_start &start) {
     const image_marker marker = start.marker;
+    int socket = start.socket;
     sys::detach_from_session("sealkit-guard");
-    sys::close_all_descriptors_except(start.socket);
+    sys::close_all_descriptors_except(socket);
     // The filter is installed after this fork; its listener comes over the
     // socket, or end-of-file when the filter could not be installed.
-    const long received = sys::receive_descriptor(start.socket);
+    const long received = sys::receive_descriptor(socket);
     if (received < 0) sys::exit_process(0);
-    const int listener = static_cast<int>(received);
-    sys::close_descriptor(start.socket);
+    int listener = static_cast<int>(received);
     // Give back the inherited copy of the program's memory: the guard never
     // touches it, and holding it would keep every page the program changes
     // from now on alive twice.
@@ -78,13 +78,29 @@ void run_exec_guard(const guard_start &start) {
         sys::advise(start.release[i].start, start.release[i].end - start.release[i].start, MADV_DONTNEED);
 
     for (;;) {
-        const long events = sys::wait_for_events(listener, POLLIN);
-        if (events < 0) sys::exit_process(1);
-        if (events & POLLIN) {
+        short on_listener = 0, on_socket = 0;
+        if (sys::wait_for_either(listener, socket, POLLIN, &on_listener, &on_socket) != 0) sys::exit_process(1);
+        if (on_listener & POLLIN) {
             seccomp_notif request;
             __builtin_memset(&request, 0, sizeof request);
             if (sys::receive_notification(listener, &request) != 0) continue;  // the task died meanwhile
             answer(listener, request, task_runs_sealing_image(request.pid, marker));
+            continue;
+        }
+        if (on_socket != 0) {
+            const long message = sys::receive_byte(socket);
+            if (message == kReleaseRequest) {
+                // A newer filter with every sealed range replaces this one:
+                // the kernel gives it a listener only once this one is gone.
+                sys::close_descriptor(listener);
+                const long next = sys::send_byte(socket, kReleased) == 0 ? sys::receive_descriptor(socket) : -EPIPE;
+                if (next < 0) sys::exit_process(0);  // nothing to serve
+                listener = static_cast<int>(next);
+                continue;
+            }
+            // The sealing image is gone or done: serve on without it.
+            sys::close_descriptor(socket);
+            socket = -1;
             continue;
         }
         // POLLHUP: no task uses the filter any more.

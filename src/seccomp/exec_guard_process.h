@@ -12,6 +12,10 @@
 
 namespace sealkit::seccomp {
 
+// The sealing image's requests over the socket, and the guard's answer.
+inline constexpr char kReleaseRequest = 'R';  // close the listener; a newer one follows
+inline constexpr char kReleased = 'K';
+
 // What the sealing image hands the guard (in memory shared with it).
 struct guard_start {
     static constexpr size_t kMaxRelease = 1000;

@@ -15,7 +15,8 @@ constexpr uint32_t kFlagsLow = offsetof(seccomp_data, args) + 8 * 1;  // seccomp
 
 }  // namespace
 
-bool build_listener_lock(bpf_program &program) {
+bool build_listener_lock(bpf_program &program, const uint64_t (&token)[2]) {
+    const bpf_program::label refuse = program.new_label();
     const bpf_program::label native = program.new_label();
     const bpf_program::label compat = program.new_label();
     const bpf_program::label check_flags = program.new_label();
@@ -33,6 +34,14 @@ bool build_listener_lock(bpf_program &program) {
     program.place(check_flags);
     program.load_word(kFlagsLow);
     program.branch(BPF_JSET, SECCOMP_FILTER_FLAG_NEW_LISTENER, bpf_program::next(), allow);
+    // The token: arguments 3 and 4, each as two 32-bit halves.
+    for (unsigned word = 0; word < 4; ++word) {
+        const uint64_t half = token[word / 2] >> (32 * (word % 2));
+        program.load_word(offsetof(seccomp_data, args) + 8 * (3 + word / 2) + 4 * (word % 2));
+        program.branch(BPF_JEQ, static_cast<uint32_t>(half), bpf_program::next(), refuse);
+    }
+    program.jump(allow);
+    program.place(refuse);
     program.ret(SECCOMP_RET_ERRNO | EBUSY);
     program.place(allow);
     program.ret(SECCOMP_RET_ALLOW);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "concurrency/spin_lock.h"
 #include "procfs/mappings_reader.h"
@@ -33,6 +34,8 @@ struct enforcer_state {
     bool guard_running = false;
     image_marker marker{};
     exec_guard_launch launch;
+    long guard_owner = 0;  // the process that talks to the guard (not its fork children)
+    uint64_t token[2] = {};  // lets this image past its own listener lock
     const char *guard_problem = nullptr;
 };
 
@@ -166,10 +169,10 @@ long install(const bpf_program &program) {
 // The same with a user-notification listener: its descriptor, or -errno.
 long install_with_listener(const bpf_program &program) {
     sock_fprog fprog{static_cast<unsigned short>(program.length()), const_cast<sock_filter *>(program.instructions())};
-    long result = sys::install_seccomp_filter_with_listener(&fprog);
+    long result = sys::install_seccomp_filter_with_listener(&fprog, g_state.token);
     if (result == -EACCES) {
         if (long refused = sys::forbid_new_privileges()) return refused;
-        result = sys::install_seccomp_filter_with_listener(&fprog);
+        result = sys::install_seccomp_filter_with_listener(&fprog, g_state.token);
     }
     if (result == -ESRCH) return -EPERM;  // TSYNC: a thread runs a different filter chain
     return result;
@@ -272,14 +275,16 @@ long compile_and_install(range_list reprotect, range_list unmap, range_list disc
 long start_guard(long listener, range_list reprotect, range_list unmap, range_list discard) {
     if (hand_listener_to_guard(g_state.launch, static_cast<int>(listener)) == 0) {
         g_state.guard_running = true;
+        g_state.guard_owner = getpid();
         bpf_program lock(*g_state.storage);
-        if (build_listener_lock(lock) && install(lock) == 0) {
+        if (sys::random_token(g_state.token) == 0 && build_listener_lock(lock, g_state.token) && install(lock) == 0) {
             g_state.filters++;
             g_state.instructions += lock.length();
         }
         return 0;
     }
     g_state.guard_problem = "the exec guard process could not take the listener";
+    cancel_exec_guard(g_state.launch);
     seal_filter_policy policy;
     policy.reprotect = reprotect;
     policy.unmap = unmap;
@@ -290,6 +295,69 @@ long start_guard(long listener, range_list reprotect, range_list unmap, range_li
     if (long failed = install(program)) return failed;
     g_state.filters++;
     g_state.instructions += program.length();
+    return 0;
+}
+
+// Merges a set's ranges with new ones (sorted, disjoint from the set but
+// possibly touching it) into out, sorted and merged.
+range_list merge(range_list set, range_list added, address_range *out) {
+    size_t n = 0, i = 0, j = 0;
+    while (i < set.count || j < added.count) {
+        const bool from_set = j == added.count || (i < set.count && set.ranges[i].start < added.ranges[j].start);
+        const address_range next = from_set ? set.ranges[i++] : added.ranges[j++];
+        if (n > 0 && out[n - 1].end >= next.start) {
+            if (next.end > out[n - 1].end) out[n - 1].end = next.end;
+        } else {
+            out[n++] = next;
+        }
+    }
+    return {out, n};
+}
+
+constexpr long kDoesNotFit = -E2BIG;
+
+// A later seal of the image that runs the guard: one newer guarded filter
+// with every range sealed so far, whose listener replaces the old one, so
+// these seals end at exec too. kDoesNotFit when that filter would be too
+// big (the caller installs a plain filter over the new ranges instead).
+long move_guard_to_new_filter(range_list reprotect, range_list unmap, range_list discard) {
+    scratch all;
+    const size_t each = g_state.reprotect.size() + g_state.unmap.size() + g_state.discard.size() + reprotect.count +
+                        unmap.count + discard.count + 8;
+    if (long failed = all.allocate(each)) return failed;
+    seal_filter_policy policy;
+    policy.reprotect = merge(g_state.reprotect.view(), reprotect, all.lists[1]);
+    policy.unmap = merge(g_state.unmap.view(), unmap, all.lists[2]);
+    policy.discard = merge(g_state.discard.view(), discard, all.lists[3]);
+    policy.refusal = SECCOMP_RET_USER_NOTIF;
+    bpf_program program(*g_state.storage);
+    if (!compile_seal_filter(policy, *g_state.workspace, program)) return kDoesNotFit;
+
+    if (ask_guard_to_release(g_state.launch) != 0) {
+        // The guard is gone: sealed calls fail with ENOSYS already.
+        g_state.guard_running = false;
+        g_state.guard_problem = "the exec guard exited";
+        cancel_exec_guard(g_state.launch);
+        return kDoesNotFit;
+    }
+    // From here until the new listener is installed, a call on a sealed
+    // range fails with ENOSYS: refused all the same.
+    const long listener = install_with_listener(program);
+    if (listener >= 0 && hand_listener_to_guard(g_state.launch, static_cast<int>(listener)) == 0) {
+        record(reprotect, unmap, discard, program.length());
+        return 0;
+    }
+    // No listener now: a plain filter over every range gives EPERM again
+    // (ERRNO outranks the orphaned notifications).
+    if (listener >= 0) g_state.filters++;  // installed, but the guard did not take it
+    g_state.guard_running = false;
+    g_state.guard_problem = "the exec guard could not move to a newer filter";
+    cancel_exec_guard(g_state.launch);
+    policy.refusal = kRefusal;
+    bpf_program plain(*g_state.storage);
+    if (!compile_seal_filter(policy, *g_state.workspace, plain)) return -ENOMEM;
+    if (long failed = install(plain)) return failed;
+    record(reprotect, unmap, discard, plain.length());
     return 0;
 }
 
@@ -381,6 +449,10 @@ long enforce(const address_range *ranges, size_t count, unsigned what) {
     const range_list unmap{work.lists[2], work.counts[2]};
     const range_list discard{work.lists[3], work.counts[3]};
 
+    if (g_state.guard_running && g_state.guard_owner == getpid()) {
+        const long moved = move_guard_to_new_filter(reprotect, unmap, discard);
+        if (moved != kDoesNotFit) return moved;
+    }
     return compile_and_install(reprotect, unmap, discard, 0);
 }
 

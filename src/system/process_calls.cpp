@@ -34,10 +34,11 @@ long without_errno(Call call) {
 
 }  // namespace
 
-long install_seccomp_filter_with_listener(const sock_fprog *program) {
+long install_seccomp_filter_with_listener(const sock_fprog *program, const uint64_t (&token)[2]) {
     const unsigned long flags =
         SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_TSYNC_ESRCH | SECCOMP_FILTER_FLAG_NEW_LISTENER;
-    return without_errno([&] { return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, program); });
+    return without_errno(
+        [&] { return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, program, token[0], token[1]); });
 }
 
 long receive_notification(int listener, seccomp_notif *request) {
@@ -142,6 +143,27 @@ long receive_descriptor(int socket) {
     return fd;
 }
 
+long send_byte(int socket, char byte) {
+    return without_errno([&] {
+        long r;
+        do r = syscall(SYS_sendto, socket, &byte, 1UL, MSG_NOSIGNAL, nullptr, 0UL);
+        while (r == -1 && errno == EINTR);
+        return r < 0 ? r : 0;
+    });
+}
+
+long receive_byte(int socket) {
+    unsigned char byte = 0;
+    const long got = without_errno([&] {
+        long r;
+        do r = syscall(SYS_recvfrom, socket, &byte, 1UL, 0, nullptr, nullptr);
+        while (r == -1 && errno == EINTR);
+        return r;
+    });
+    if (got < 0) return got;
+    return got == 0 ? -EPIPE : byte;
+}
+
 long close_descriptor(int fd) {
     return without_errno([&] { return syscall(SYS_close, fd); });
 }
@@ -174,14 +196,26 @@ long read_some(int fd, char *buffer, size_t size) {
     });
 }
 
-long wait_for_events(int fd, short events) {
+long wait_for_either(int a, int b, short events, short *events_a, short *events_b) {
     return without_errno([&] {
-        struct pollfd one = {fd, events, 0};
+        struct pollfd two[2] = {{a, events, 0}, {b, events, 0}};
         long r;
-        do r = syscall(SYS_poll, &one, 1UL, -1L);
+        do r = syscall(SYS_poll, two, b >= 0 ? 2UL : 1UL, -1L);
         while (r == -1 && errno == EINTR);
-        return r < 0 ? r : static_cast<long>(one.revents);
+        *events_a = two[0].revents;
+        *events_b = b >= 0 ? two[1].revents : 0;
+        return r < 0 ? r : 0;
     });
+}
+
+long random_token(uint64_t (&token)[2]) {
+    int saved = errno;
+    long r;
+    do r = syscall(SYS_getrandom, token, sizeof token, 0U);
+    while (r == -1 && errno == EINTR);
+    const long answer = r == static_cast<long>(sizeof token) ? 0 : r < 0 ? -errno : -EIO;
+    errno = saved;
+    return answer;
 }
 
 void detach_from_session(const char *name) {

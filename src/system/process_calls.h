@@ -21,8 +21,10 @@ namespace sealkit::sys {
 // Installs a seccomp filter on every thread and returns its user-
 // notification listener (a file descriptor, close-on-exec), or -errno:
 // -EBUSY when the chain already has a listener, -ESRCH when a thread could
-// not be synchronised, -EINVAL on kernels older than 5.7.
-long install_seccomp_filter_with_listener(const sock_fprog *program);
+// not be synchronised, -EINVAL on kernels older than 5.7. The kernel reads
+// three arguments; token goes in the fourth and fifth registers, which
+// only a filter sees (listener_lock.h).
+long install_seccomp_filter_with_listener(const sock_fprog *program, const uint64_t (&token)[2]);
 
 // seccomp user-notification ioctls on a listener.
 long receive_notification(int listener, seccomp_notif *request);
@@ -50,13 +52,22 @@ long send_descriptor(int socket, int fd);
 // when the other end closed without sending one).
 long receive_descriptor(int socket);
 
+// One byte over a socket pair; receive_byte returns it (0..255), -EPIPE at
+// end-of-file, or -errno.
+long send_byte(int socket, char byte);
+long receive_byte(int socket);
+
 long close_descriptor(int fd);
 // Closes every descriptor except keep.
 void close_all_descriptors_except(int keep);
 long open_for_reading(const char *path);
 long read_some(int fd, char *buffer, size_t size);
-// poll() on one descriptor; the returned events, or -errno. Waits forever.
-long wait_for_events(int fd, short events);
+// poll() on two descriptors (b may be -1), forever: 0 with the events of
+// each, or -errno.
+long wait_for_either(int a, int b, short events, short *events_a, short *events_b);
+
+// 128 random bits (getrandom). 0 or -errno.
+long random_token(uint64_t (&token)[2]);
 
 // For a process that must outlive its creator quietly: a new session, a
 // name in ps (PR_SET_NAME), "/" as working directory, every signal but

@@ -36,12 +36,6 @@ const std::set<std::string> kKnownGaps = {
     "brk_shrinking_into_a_sealed_heap_kernel_returns_the_old_break",
     "brk_shrinking_into_a_sealed_heap_leaves_the_break",
     "brk_shrinking_into_a_sealed_heap_refused",
-    // exec: filters survive execve; the exec'd image still meets the seals.
-    "exec_ends_the_seals_mprotect",
-    "exec_ends_the_seals_not_sealed",
-    "exec_ends_the_seals_mmap_fixed",
-    "exec_ends_the_seals_munmap",
-    "exec_new_image_can_seal",
 };
 
 std::set<std::string> failed_rows(const std::string &output) {
