@@ -87,4 +87,27 @@ bool bpf_program::finish() {
     return true;
 }
 
+unsigned bpf_program::kernel_length(const sock_filter *code, unsigned length) {
+    unsigned total = 3;  // prologue: A = 0, X = 0, the context pointer into a callee-saved register
+    for (unsigned i = 0; i < length; ++i) {
+        const sock_filter &in = code[i];
+        switch (BPF_CLASS(in.code)) {
+        case BPF_RET:
+            total += BPF_RVAL(in.code) == BPF_K ? 2 : 1;  // RET K: mov r0, K; exit
+            break;
+        case BPF_JMP:
+            total += 1;
+            if (BPF_OP(in.code) == BPF_JA) break;
+            // eBPF immediates are signed: K >= 2^31 is moved into a register first.
+            if (BPF_SRC(in.code) == BPF_K && static_cast<int32_t>(in.k) < 0) total += 1;
+            // Two targets: the jump and a `ja`, unless the false branch falls
+            // through, or (JEQ) the true branch does and it becomes JNE.
+            if (in.jf != 0 && !(in.jt == 0 && BPF_OP(in.code) == BPF_JEQ)) total += 1;
+            break;
+        default: total += 1; break;
+        }
+    }
+    return total;
+}
+
 }  // namespace sealkit::seccomp

@@ -17,6 +17,14 @@
 //   program.ret(SECCOMP_RET_ALLOW);
 //   if (!program.finish()) ... too big
 //
+// What the kernel counts is not this length: seccomp converts the program
+// to eBPF (bpf_convert_filter in net/core/filter.c) and caps the whole
+// chain at 32,768 converted instructions, 4 more per filter
+// (seccomp_attach_filter). kernel_length() predicts the converted length,
+// so the compiler can prefer the shapes that convert one to one: a
+// conditional jump whose false branch falls through (jf == 0), and
+// constants below 2^31.
+//
 // libc-only: the storage is the caller's (the backend maps it), so the
 // builder allocates nothing and can run inside a signal handler.
 #pragma once
@@ -29,6 +37,8 @@ namespace sealkit::seccomp {
 
 inline constexpr unsigned kMaxFilterInstructions = 4096;  // BPF_MAXINSNS
 inline constexpr unsigned kMaxLabels = 8192;
+inline constexpr unsigned kMaxChainInstructions = 32768;  // MAX_INSNS_PER_PATH, counted in eBPF
+inline constexpr unsigned kChainCostPerFilter = 4;        // the kernel's "4 instr penalty"
 
 // Everything one program needs; about 100 KiB, so callers map it.
 struct bpf_storage {
@@ -83,6 +93,14 @@ public:
     // needed more than 255 instructions.
     bool finish();
     const sock_filter *instructions() const { return storage_.instructions; }
+
+    // After finish(): the length of the program once the kernel has
+    // converted it to eBPF, as seccomp_attach_filter counts it. Exact for
+    // Linux 5.x to 6.18 except that a jump with jt == 0 and jf != 0 on
+    // JGT/JGE counts 2 here, where newer kernels invert it into one
+    // instruction (JLE/JLT): an upper bound on every kernel.
+    unsigned kernel_length() const { return kernel_length(storage_.instructions, length_); }
+    static unsigned kernel_length(const sock_filter *code, unsigned length);
 
 private:
     void emit(sock_filter instruction, label if_true = label{0}, label if_false = label{0}, label always = label{0});

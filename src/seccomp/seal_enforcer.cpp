@@ -218,20 +218,28 @@ range_list slice(range_list from, uint64_t low, uint64_t high, address_range *ou
     return {out, n};
 }
 
-// Compiles and installs the lists as one filter, or as several when they
-// do not fit: split at an address until each part fits.
-long compile_and_install(range_list reprotect, range_list unmap, range_list discard, int depth) {
+// The policy of the next filter over these lists.
+seal_filter_policy next_policy(range_list reprotect, range_list unmap, range_list discard, address_range (&code)[64]) {
     seal_filter_policy policy;
     policy.reprotect = reprotect;
     policy.unmap = unmap;
     policy.discard = discard;
-    const bool guarded = g_state.guard_pending;
-    policy.refusal = guarded ? SECCOMP_RET_USER_NOTIF : kRefusal;
+    policy.refusal = g_state.guard_pending ? SECCOMP_RET_USER_NOTIF : kRefusal;
     const bool first = g_state.filters == 0;
     policy.process_rules = first;
-    address_range code[64];
     if (first && seal_emulation_enabled()) policy.trap_mseal_from = executable_mappings(code, 64);
     policy.deny_io_uring = first && io_uring_denied();
+    return policy;
+}
+
+constexpr long kDoesNotFitOneFilter = 1;
+
+// Compiles and installs the lists as one filter; kDoesNotFitOneFilter when
+// they do not fit in one.
+long install_one(range_list reprotect, range_list unmap, range_list discard) {
+    address_range code[64];
+    const seal_filter_policy policy = next_policy(reprotect, unmap, discard, code);
+    const bool guarded = g_state.guard_pending;
     bpf_program program(*g_state.storage);
     if (compile_seal_filter(policy, *g_state.workspace, program)) {
         if (guarded) {
@@ -241,7 +249,7 @@ long compile_and_install(range_list reprotect, range_list unmap, range_list disc
                 // No guard: the marker page stays, sealed like the rest.
                 cancel_exec_guard(g_state.launch);
                 g_state.guard_problem = why_no_listener(listener);
-                return compile_and_install(reprotect, unmap, discard, depth);
+                return install_one(reprotect, unmap, discard);
             }
             record(reprotect, unmap, discard, program.length());
             return start_guard(listener, reprotect, unmap, discard);
@@ -250,26 +258,55 @@ long compile_and_install(range_list reprotect, range_list unmap, range_list disc
         record(reprotect, unmap, discard, program.length());
         return 0;
     }
-    // Too big for one filter: split at the middle range of the longest list.
-    range_list longest = unmap.count >= reprotect.count ? unmap : reprotect;
-    if (discard.count > longest.count) longest = discard;
-    if (longest.count < 2 || depth > 24) return -ENOMEM;
-    const uint64_t pivot = longest.ranges[longest.count / 2].start;
-    // Each half's slices go to fresh scratch space (the halves are disjoint).
-    scratch halves;
+    return kDoesNotFitOneFilter;
+}
+
+// Compiles and installs the lists as one filter, or as several when they
+// do not fit: each filter takes the longest run of ranges, from the lowest
+// address, that fits in one (found by bisection), so that a batch costs as
+// few filters, and as little of the chain's per-filter overhead, as it can.
+long compile_and_install(range_list reprotect, range_list unmap, range_list discard) {
+    const long whole = install_one(reprotect, unmap, discard);
+    if (whole != kDoesNotFitOneFilter) return whole;
+    // The parts' slices go to fresh scratch space: two halves, the upper one
+    // of each cut becoming the next round's input.
+    scratch parts;
     const size_t each = reprotect.count + unmap.count + discard.count + 3;
-    if (long failed = halves.allocate(2 * each)) return failed;
-    address_range *cursor = halves.memory;
-    range_list low[3], high[3];
-    const range_list lists[3] = {reprotect, unmap, discard};
-    for (int i = 0; i < 3; ++i) {
-        low[i] = slice(lists[i], 0, pivot, cursor);
-        cursor += low[i].count;
-        high[i] = slice(lists[i], pivot, UINT64_MAX, cursor);
-        cursor += high[i].count;
+    if (long failed = parts.allocate(4 * each)) return failed;
+    address_range *const areas[2] = {parts.memory, parts.memory + 2 * each};
+    range_list rest[3] = {reprotect, unmap, discard};
+    for (int round = 0;; ++round) {
+        range_list longest = rest[1].count >= rest[0].count ? rest[1] : rest[0];
+        if (rest[2].count > longest.count) longest = rest[2];
+        if (longest.count < 2) return -ENOMEM;  // one range that does not fit alone
+        address_range *const area = areas[round % 2];
+        range_list low[3], high[3];
+        auto cut = [&](size_t index) {
+            const uint64_t pivot = longest.ranges[index].start;
+            address_range *cursor = area;
+            for (int i = 0; i < 3; ++i) {
+                low[i] = slice(rest[i], 0, pivot, cursor);
+                cursor += low[i].count;
+                high[i] = slice(rest[i], pivot, UINT64_MAX, cursor);
+                cursor += high[i].count;
+            }
+        };
+        size_t fits = 0, too_big = longest.count;  // ranges of `longest` below the cut
+        while (too_big - fits > 1) {
+            const size_t middle = fits + (too_big - fits) / 2;
+            cut(middle);
+            address_range code[64];
+            bpf_program trial(*g_state.storage);
+            const bool ok = compile_seal_filter(next_policy(low[0], low[1], low[2], code), *g_state.workspace, trial);
+            (ok ? fits : too_big) = middle;
+        }
+        if (fits == 0) return -ENOMEM;
+        cut(fits);
+        if (long failed = install_one(low[0], low[1], low[2])) return failed == kDoesNotFitOneFilter ? -ENOMEM : failed;
+        for (int i = 0; i < 3; ++i) rest[i] = high[i];
+        const long tail = install_one(rest[0], rest[1], rest[2]);
+        if (tail != kDoesNotFitOneFilter) return tail;
     }
-    if (long failed = compile_and_install(low[0], low[1], low[2], depth + 1)) return failed;
-    return compile_and_install(high[0], high[1], high[2], depth + 1);
 }
 
 long start_guard(long listener, range_list reprotect, range_list unmap, range_list discard) {
@@ -453,7 +490,7 @@ long enforce(const address_range *ranges, size_t count, unsigned what) {
         const long moved = move_guard_to_new_filter(reprotect, unmap, discard);
         if (moved != kDoesNotFit) return moved;
     }
-    return compile_and_install(reprotect, unmap, discard, 0);
+    return compile_and_install(reprotect, unmap, discard);
 }
 
 int is_enforced(uint64_t start, uint64_t end, unsigned what) {

@@ -20,6 +20,8 @@ constexpr uint32_t kMapFixedNoReplace = 0x100000;
 constexpr uint32_t kMremapFixed = 2;
 constexpr uint32_t kShmRemap = 040000;
 constexpr uint32_t kPageMask = 0xfff;
+// Pieces are cut here so that the search's constants stay below 2^31.
+constexpr uint32_t kHalfWindow = 0x80000000u;
 // The discard advice of the facts sheet's table: DONTNEED, FREE, REMOVE,
 // DONTFORK, WIPEONFORK, DONTNEED_LOCKED, GUARD_INSTALL.
 constexpr uint32_t kDiscardAdvice[] = {4, 8, 9, 10, 18, 24, 102};
@@ -69,7 +71,12 @@ private:
     void emit_blocks();
     void emit_preamble(label at, bool unmap_only);
     bool emit_search(range_list ranges, label entry, label miss_far);
-    void emit_window_tree(const compiler_workspace::group &group, size_t first, size_t last);
+    struct none_check {
+        bool check = false;     // the tree's "none" outcome hits if the query's last byte
+        uint32_t lowest_first = 0;  // is at or above this (the upper half's first piece)
+    };
+    void emit_window_tree(size_t first, size_t last, size_t end, uint32_t offset, const none_check &none);
+    void emit_window(const compiler_workspace::group &group);
     bool split(range_list ranges);
 
     // The query's arguments into scratch memory, then the preamble.
@@ -81,10 +88,12 @@ private:
     // Tree leaves jump to nearby stubs: "ld M[refusal]; ret A" and the miss.
     label hit() {
         note_use();
+        hit_used_ = true;
         return stub_hit_;
     }
     label miss() {
         note_use();
+        miss_used_ = true;
         return stub_miss_;
     }
     void note_use() {
@@ -94,6 +103,7 @@ private:
         stub_hit_ = out_.new_label();
         stub_miss_ = out_.new_label();
         first_use_ = -1;
+        miss_used_ = hit_used_ = false;
     }
     void emit_miss() {
         if (miss_far_.id != 0)
@@ -112,6 +122,7 @@ private:
 
     label stub_hit_{0}, stub_miss_{0};
     int first_use_ = -1;
+    bool miss_used_ = false, hit_used_ = false;
     label miss_far_{0};
 
     bool reprotect_ = false, unmap_ = false, discard_ = false;
@@ -127,6 +138,15 @@ private:
 bool compiler::split(range_list ranges) {
     pieces_ = groups_ = runs_ = 0;
     auto add_piece = [&](uint32_t window, uint32_t first, uint32_t last) {
+        if (first < kHalfWindow && last >= kHalfWindow) {
+            if (pieces_ + 2 > compiler_workspace::kMaxPieces) return false;
+            if (groups_ == 0 || workspace_.groups[groups_ - 1].window != window)
+                workspace_.groups[groups_++] = {window, static_cast<uint32_t>(pieces_), 0, 0};
+            workspace_.groups[groups_ - 1].count += 2;
+            workspace_.pieces[pieces_++] = {first, kHalfWindow - 1};
+            workspace_.pieces[pieces_++] = {kHalfWindow, last};
+            return true;
+        }
         if (pieces_ == compiler_workspace::kMaxPieces) return false;
         if (groups_ == 0 || workspace_.groups[groups_ - 1].window != window)
             workspace_.groups[groups_++] = {window, static_cast<uint32_t>(pieces_), 0, 0};
@@ -154,45 +174,109 @@ bool compiler::split(range_list ranges) {
 
 void compiler::flush_stubs(bool force, bool fallthrough) {
     if (first_use_ < 0) return;
-    if (!force && out_.length() - static_cast<unsigned>(first_use_) < 160) return;
+    // Called between leaves: at most a leaf and a path of comparisons (well
+    // under 25 instructions) are emitted before the next call, so stubs
+    // placed once 225 instructions have passed are still in reach (255).
+    if (!force && out_.length() - static_cast<unsigned>(first_use_) < 225) return;
     label after = out_.new_label();
     if (fallthrough) out_.jump(after);
-    out_.place(stub_hit_);
-    out_.load_scratch(refusal_slot);
-    out_.ret_a();
-    out_.place(stub_miss_);
-    emit_miss();
+    if (hit_used_) {
+        out_.place(stub_hit_);
+        out_.load_scratch(refusal_slot);
+        out_.ret_a();
+    }
+    if (miss_used_) {
+        out_.place(stub_miss_);
+        emit_miss();
+    }
     out_.place(after);
     new_stubs();
 }
 
 // Binary search over one window's pieces for the first piece whose last
 // byte is at or after the query's first byte: the answer lies in
-// [first, last], where last == the group's end means "none". The query
-// hits iff that piece starts at or before the query's last byte.
-// A = the query's first byte, X = its last byte (low halves).
-void compiler::emit_window_tree(const compiler_workspace::group &group, size_t first, size_t last) {
+// [first, last], where `last == end` means "none". The query hits iff that
+// piece starts at or before the query's last byte.
+// A = the query's first byte, X = its last byte (low halves, both minus
+// `offset`, the half-window the pieces were made relative to).
+//
+// Shaped for the kernel's eBPF count (bpf_program.h): every comparison
+// jumps on true and falls through on false, and every constant is below
+// 2^31, so each costs one instruction. A leaf is "A = X; if (A >= first)
+// hit" and falls through on a miss into the code that follows, which is
+// the next subtree: its comparisons are against larger constants than
+// the failed one, which A (the query's last byte) is below, so the miss
+// runs on, down left edges, to the tree's last outcome, "none", where it
+// ends. No leaf needs a second jump target.
+void compiler::emit_window_tree(size_t first, size_t last, size_t end, uint32_t offset, const none_check &none) {
     if (first == last) {
-        if (first == group.first_piece + group.count) {
-            emit_miss();  // every piece ends before the query starts
+        if (first == end) {
+            if (none.check) {  // the upper half's pieces, out of this tree's reach
+                out_.copy_x_to_a();
+                out_.branch(BPF_JGE, none.lowest_first, hit(), bpf_program::next());
+            }
+            emit_miss();
+            flush_stubs(false, false);
         } else {
             out_.copy_x_to_a();
-            out_.branch(BPF_JGE, workspace_.pieces[first].first, hit(), miss());
+            out_.branch(BPF_JGE, workspace_.pieces[first].first - offset, hit(), bpf_program::next());
+            flush_stubs(false, true);
         }
-        flush_stubs(false, false);
         return;
     }
     const size_t middle = first + (last - first) / 2;
     const size_t left_pieces = middle - first + 1;
-    const size_t left_bound = 4 * left_pieces + 3 * (4 * left_pieces / 150 + 2) + 4;
+    const size_t left_bound = 4 * left_pieces + 3 * (4 * left_pieces / 150 + 2) + 8;
     label right = out_.new_label();
     if (left_bound <= 240)
-        out_.branch(BPF_JGT, workspace_.pieces[middle].last, right, bpf_program::next());
+        out_.branch(BPF_JGT, workspace_.pieces[middle].last - offset, right, bpf_program::next());
     else
-        out_.branch_far(BPF_JGT, workspace_.pieces[middle].last, right);
-    emit_window_tree(group, first, middle);
+        out_.branch_far(BPF_JGT, workspace_.pieces[middle].last - offset, right);
+    emit_window_tree(first, middle, end, offset, none);
     out_.place(right);
-    emit_window_tree(group, middle + 1, last);
+    emit_window_tree(middle + 1, last, end, offset, none);
+}
+
+// One window's pieces. The pieces are cut at 2^31 (split()), so that the
+// search compares with constants below 2^31: the lower half's pieces as
+// they are, the upper half's relative to 2^31.
+void compiler::emit_window(const compiler_workspace::group &group) {
+    const size_t begin = group.first_piece, end = begin + group.count;
+    size_t upper = begin;
+    while (upper < end && workspace_.pieces[upper].first < kHalfWindow) ++upper;
+    out_.load_scratch(last_low);
+    out_.copy_a_to_x();
+    out_.load_scratch(start_low);
+    if (upper == end) {
+        emit_window_tree(begin, end, end, 0, none_check{});
+        flush_stubs(true, false);
+        return;
+    }
+    label upper_half = out_.new_label();
+    if (upper > begin) {
+        // A query that starts in the lower half can still reach the upper
+        // half's first piece: the lower tree's "none" checks it.
+        out_.branch_far(BPF_JGE, kHalfWindow, upper_half);
+        emit_window_tree(begin, upper, upper, 0, none_check{true, workspace_.pieces[upper].first});
+        flush_stubs(true, false);
+    } else {
+        label starts_low = out_.new_label();
+        out_.branch(BPF_JGE, kHalfWindow, upper_half, starts_low);
+        out_.place(starts_low);
+        out_.copy_x_to_a();
+        out_.branch(BPF_JGE, workspace_.pieces[upper].first, hit(), bpf_program::next());
+        emit_miss();
+        flush_stubs(true, false);
+    }
+    // Both ends of the query lie in the upper half (last >= first >= 2^31).
+    out_.place(upper_half);
+    out_.load_scratch(last_low);
+    out_.alu(BPF_SUB, kHalfWindow);
+    out_.copy_a_to_x();
+    out_.load_scratch(start_low);
+    out_.alu(BPF_SUB, kHalfWindow);
+    emit_window_tree(upper, end, end, kHalfWindow, none_check{});
+    flush_stubs(true, false);
 }
 
 bool compiler::emit_search(range_list ranges, label entry, label miss_far) {
@@ -231,11 +315,7 @@ bool compiler::emit_search(range_list ranges, label entry, label miss_far) {
     for (size_t g = 0; g < groups_; ++g) {
         const auto &group = workspace_.groups[g];
         out_.place(label{group.label});
-        out_.load_scratch(last_low);
-        out_.copy_a_to_x();
-        out_.load_scratch(start_low);
-        emit_window_tree(group, group.first_piece, group.first_piece + group.count);
-        flush_stubs(true, false);
+        emit_window(group);
     }
 
     // The query spans several windows (a rare, large call): a window

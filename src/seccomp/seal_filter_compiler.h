@@ -6,10 +6,16 @@
 // code in the process, through any entry point (the syscall instruction,
 // the x32 bit, int 0x80). The filter sees only the syscall number, the
 // architecture and the six arguments, never memory, so:
-//   - each range check is a binary search compiled into the program (about
-//     three instructions per range, logarithmic depth), on the page-rounded
-//     range [addr, addr + len) computed in 64-bit arithmetic from 32-bit
-//     halves;
+//   - each range check is a binary search compiled into the program (three
+//     instructions per range and search, logarithmic depth), on the
+//     page-rounded range [addr, addr + len) computed in 64-bit arithmetic
+//     from 32-bit halves. The searches are shaped for what the kernel
+//     counts against its 32,768-instruction chain limit, the program
+//     converted to eBPF (bpf_program.h): one-target jumps that fall through
+//     on false, constants below 2^31 (a 4 GiB window's upper half is
+//     searched relative to 2^31), so a range costs about 6 converted
+//     instructions (the unmap search is compiled twice: mremap's
+//     destination, then everything else);
 //   - calls the kernel itself would reject for their arguments (unaligned
 //     address, zero length, a range that wraps) are let through so the
 //     kernel gives its own EINVAL/ENOMEM;
@@ -93,8 +99,9 @@ struct compiler_workspace {
 bool compile_seal_filter(const seal_filter_policy &policy, compiler_workspace &workspace,
                          bpf_program &program);
 
-// How many ranges the backend puts in one filter at first; a batch that
-// does not fit is split in halves until it does.
+// How many ranges one filter holds at least (about 600 fit: 4,096 classic
+// instructions). The backend packs each filter of a batch with as many
+// ranges as fit (seal_enforcer.cpp).
 inline constexpr size_t kRangesPerFilter = 500;
 
 }  // namespace sealkit::seccomp
