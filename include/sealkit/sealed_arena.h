@@ -32,6 +32,18 @@
  * takes a lock and must happen after every allocation it should cover has
  * been initialised. Memory comes zero-filled: it is fresh anonymous memory
  * and never reused.
+ *
+ * Small requests (up to 256 bytes at an alignment up to 64) come from a
+ * piece of a chunk that the calling thread holds (1 KiB growing to 16 KiB,
+ * taken with one atomic operation), so they cost a pointer bump and no
+ * atomic operation; larger ones take one atomic operation each. A freeze
+ * retires every thread's piece at once: no allocation that follows it is
+ * served from frozen memory. Bytes a thread holds are its own to hand out;
+ * a thread that exits leaves the rest of its pieces unused (at most 16 KiB
+ * per arena). The library keeps each thread's pieces in static TLS (a few
+ * hundred bytes), so dlopen() of libsealkit.so needs that much of the
+ * static TLS surplus, which glibc reserves by default. Allocation is not
+ * async-signal-safe.
  */
 #ifndef SEALKIT_SEALED_ARENA_H
 #define SEALKIT_SEALED_ARENA_H
@@ -76,7 +88,8 @@ SEALKIT_API int sealkit_arena_freeze(struct sealkit_arena *arena);
 struct sealkit_arena_stats {
     size_t chunks;          /* chunks mapped */
     size_t frozen_chunks;
-    size_t bytes_allocated; /* bytes handed out, alignment padding included */
+    size_t bytes_allocated; /* bytes handed out, alignment padding included,
+                               and what other threads hold in their pieces */
     size_t bytes_mapped;    /* data pages, guards not counted */
 };
 SEALKIT_API int sealkit_arena_get_stats(const struct sealkit_arena *arena, struct sealkit_arena_stats *stats);

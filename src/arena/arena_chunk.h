@@ -29,11 +29,6 @@ struct arena_chunk {
     bool frozen;
 };
 
-// A piece is never smaller than this: a smaller one would be given up
-// almost at once. It still holds the largest cached request (256 bytes at
-// an alignment of 64) with room to spare.
-inline constexpr size_t kSmallestPiece = 1024;
-
 // A piece is at most this fraction of what the chunk has left, so threads
 // that park pieces leave the rest for the others (and for the exact path).
 inline constexpr size_t kPieceFraction = 8;
@@ -56,17 +51,19 @@ inline uintptr_t bump(arena_chunk *c, size_t size, size_t align) {
 }
 
 // Takes a piece of at most `wanted` bytes and at most 1/kPieceFraction of
-// what is left, in multiples of 16. Its start (*taken set), or 0 when what
-// is left would make a piece smaller than kSmallestPiece: the caller then
-// allocates exactly with bump(), so the chunk's last bytes still serve.
-inline uintptr_t take_piece(arena_chunk *c, size_t wanted, size_t *taken) {
+// what is left, in multiples of 16, and at least `needed` bytes. Its start
+// (*taken set), or 0 when what is left is too little for such a piece: the
+// caller then allocates exactly with bump(), so the chunk's last bytes
+// still serve. Pieces shrink with what is left, so near the end of a chunk
+// threads still take pieces rather than compete for every block.
+inline uintptr_t take_piece(arena_chunk *c, size_t wanted, size_t needed, size_t *taken) {
     uintptr_t cursor = __atomic_load_n(&c->cursor, __ATOMIC_RELAXED);
     for (;;) {
         if (cursor >= c->limit) return 0;  // full or frozen
         size_t size = (c->limit - cursor) / kPieceFraction;
         if (size > wanted) size = wanted;
         size &= ~size_t{15};
-        if (size < kSmallestPiece) return 0;
+        if (size < needed) return 0;
         if (__atomic_compare_exchange_n(&c->cursor, &cursor, cursor + size, true, __ATOMIC_ACQ_REL,
                                         __ATOMIC_RELAXED)) {
             *taken = size;

@@ -10,11 +10,12 @@
 // system calls: mprotect(data, PROT_READ) and a seal over the data.
 //
 // Waste. A thread's piece is at most 16 KiB (1 KiB for its first piece of
-// an arena, doubling) and at most 1/8 of what its chunk has left; below
-// 8 KiB left, every request bumps the chunk exactly, so a chunk is given
-// up for a new one only when the request does not fit in what is left of
-// it, as without pieces. Bytes are never handed out twice but may be left
-// unused:
+// an arena, doubling) and at most 1/8 of what its chunk has left, so
+// pieces shrink towards a chunk's end; when what is left cannot make a
+// piece for the request (fewer than 8 requests' worth), the request bumps
+// the chunk exactly. A chunk is therefore given up for a new one only when
+// the request does not fit in what is left of it, as without pieces.
+// Bytes are never handed out twice but may be left unused:
 // - what other threads hold in their pieces stays theirs to hand out (at
 //   most one piece per thread and arena, 16 KiB);
 // - a thread whose piece cannot hold a request takes a new piece and gives
@@ -24,10 +25,10 @@
 // - a piece's tail goes back to its chunk when nothing was taken after it
 //   (near the chunk's end, when the thread uses more than four arenas, at
 //   a freeze) and is given up otherwise, also when its thread exits.
-// With one allocating thread a chunk is therefore used up to less than
-// one request (tests/unit/sealed_arena_pieces_test.cpp). Statistics count
-// given-up bytes as not handed out, and pieces other threads still hold
-// as handed out.
+// With one thread making small requests, a chunk is used up to less than
+// the request that did not fit (tests/unit/sealed_arena_pieces_test.cpp).
+// Statistics count given-up bytes as not handed out, and pieces other
+// threads still hold as handed out.
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,13 +179,15 @@ void *allocate_from_new_piece(sealkit_arena *arena, size_t size, size_t align) {
         chunk *c = __atomic_load_n(&arena->current, __ATOMIC_ACQUIRE);
         if (c != nullptr) {
             size_t taken = 0;
-            if (uintptr_t start = sealkit::take_piece(c, mine.next_size, &taken)) {
+            if (uintptr_t start =
+                    sealkit::take_piece(c, mine.next_size, sealkit::piece_needed_for(size, align), &taken)) {
                 sealkit::refill(mine, stamp, c, start, taken);
-                // A piece holds any cached request (thread_pieces.h).
+                // The piece was taken large enough for this request.
                 return reinterpret_cast<void *>(sealkit::serve(mine, size, align));
             }
-            // Too little left for a piece: the last bytes go exactly, and
-            // this thread's piece goes back to the chunk first if it can.
+            // Too little left for a piece (fewer than 8 such requests): the
+            // last bytes go exactly, and this thread's piece goes back to
+            // the chunk first if it can.
             if (mine.from == c) sealkit::give_back(mine);
             if (uintptr_t at = bump(c, size, align)) return reinterpret_cast<void *>(at);
         }
@@ -222,10 +225,17 @@ extern "C" void *sealkit_arena_allocate(sealkit_arena *arena, size_t size, size_
     // is a piece of this arena taken since the arena's last freeze (the
     // stamps are equal; an empty entry's stamp is 0, never an arena's).
     // size - 1 and align - 1 wrap around for 0, which the slow path rejects.
+    // (serve(), spelled out: the block is returned without testing for 0.)
     thread_piece &first = t_pieces[0];
     if (arena != nullptr && size - 1 < sealkit::kLargestCachedSize && align - 1 < sealkit::kLargestCachedAlign &&
-        (align & (align - 1)) == 0 && first.stamp == __atomic_load_n(&arena->stamp, __ATOMIC_ACQUIRE))
-        if (uintptr_t at = sealkit::serve(first, size, align)) return reinterpret_cast<void *>(at);
+        (align & (align - 1)) == 0) {
+        const uintptr_t start = align_up(first.cursor, align);
+        if (first.stamp == __atomic_load_n(&arena->stamp, __ATOMIC_ACQUIRE) && start <= first.limit &&
+            size <= first.limit - start) {
+            first.cursor = start + size;
+            return reinterpret_cast<void *>(start);
+        }
+    }
     return allocate_slowly(arena, size, align);
 }
 

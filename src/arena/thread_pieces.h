@@ -31,10 +31,12 @@ namespace sealkit {
 // ones take the shared path (one compare-and-swap on the chunk).
 inline constexpr size_t kLargestCachedSize = 256;
 inline constexpr size_t kLargestCachedAlign = 64;
+// A thread's first piece of an arena; each next one is twice as large, up
+// to the largest (and never more than a fraction of what the chunk has
+// left: arena_chunk.h).
+inline constexpr size_t kSmallestPiece = 1024;
 inline constexpr size_t kLargestPiece = 16 * 1024;
 inline constexpr int kPiecesPerThread = 4;
-static_assert(kLargestCachedSize + kLargestCachedAlign - 1 <= kSmallestPiece,
-              "a fresh piece must always hold the request it was taken for");
 
 struct thread_piece {
     uint64_t stamp;      // the arena's stamp when the piece was taken; 0: none
@@ -77,6 +79,10 @@ inline void give_back(thread_piece &p) {
         p.cursor = p.limit;
     give_up(p);
 }
+
+// The bytes a piece must have to hold size bytes at align wherever it
+// starts, in multiples of 16 as pieces are.
+inline size_t piece_needed_for(size_t size, size_t align) { return (size + align - 1 + 15) & ~size_t{15}; }
 
 // Puts the piece just taken, [start, start + size) of chunk c at stamp, in
 // p. When it continues p's piece (nobody took from the chunk in between),

@@ -296,9 +296,10 @@ TEST_ON_EACH_BACKEND(ArenaPieces, ThreadsFillEveryChunkButTheirLastPieces) {
         unused += kChunk - bytes;
     }
     // Pieces per chunk: 16 KiB ones while more than 128 KiB is left, then
-    // 1/8 of what is left down to 8 KiB: fewer than 8 + 22, plus the four
+    // 1/8 of what is left (7/8 of it stays each time) down to 8 pieces of
+    // 48 bytes (32 bytes at alignment 8): fewer than 8 + 44, plus the four
     // threads' first pieces (1 to 8 KiB).
-    const size_t pieces_per_chunk = 8 + 22 + 4 * 4;
+    const size_t pieces_per_chunk = 8 + 44 + 4 * 4;
     const size_t bound = kThreads * sealkit::kLargestPiece + full_chunks * pieces_per_chunk * kSize;
     EXPECT_LE(unused, bound) << "over " << full_chunks << " chunks the arena moved on from";
 }
