@@ -218,13 +218,18 @@ range_list slice(range_list from, uint64_t low, uint64_t high, address_range *ou
     return {out, n};
 }
 
+using remap_destination = seal_filter_policy::remap_destination;
+
 // The policy of the next filter over these lists.
-seal_filter_policy next_policy(range_list reprotect, range_list unmap, range_list discard, address_range (&code)[64]) {
+seal_filter_policy next_policy(range_list reprotect, range_list unmap, range_list discard, address_range (&code)[64],
+                               remap_destination where = remap_destination::here) {
     seal_filter_policy policy;
     policy.reprotect = reprotect;
     policy.unmap = unmap;
     policy.discard = discard;
+    policy.destination = where;
     policy.refusal = g_state.guard_pending ? SECCOMP_RET_USER_NOTIF : kRefusal;
+    if (where == remap_destination::only) return policy;  // mremap alone: no process-wide rules
     const bool first = g_state.filters == 0;
     policy.process_rules = first;
     if (first && seal_emulation_enabled()) policy.trap_mseal_from = executable_mappings(code, 64);
@@ -234,14 +239,30 @@ seal_filter_policy next_policy(range_list reprotect, range_list unmap, range_lis
 
 constexpr long kDoesNotFitOneFilter = 1;
 
+// The ranges of a batch split into two kinds of filters (remap_destination
+// in seal_filter_compiler.h) hold once both are installed.
+void remember(range_list reprotect, range_list unmap, range_list discard) {
+    for (size_t i = 0; i < reprotect.count; ++i) g_state.reprotect.add(reprotect.ranges[i]);
+    for (size_t i = 0; i < unmap.count; ++i) g_state.unmap.add(unmap.ranges[i]);
+    for (size_t i = 0; i < discard.count; ++i) g_state.discard.add(discard.ranges[i]);
+}
+
 // Compiles and installs the lists as one filter; kDoesNotFitOneFilter when
-// they do not fit in one.
-long install_one(range_list reprotect, range_list unmap, range_list discard) {
+// they do not fit in one. A filter that checks mremap's destination
+// `here` records its ranges; the other kinds only count (see install_part).
+long install_one(range_list reprotect, range_list unmap, range_list discard,
+                 remap_destination where = remap_destination::here) {
     address_range code[64];
-    const seal_filter_policy policy = next_policy(reprotect, unmap, discard, code);
+    const seal_filter_policy policy = next_policy(reprotect, unmap, discard, code, where);
     const bool guarded = g_state.guard_pending;
     bpf_program program(*g_state.storage);
     if (compile_seal_filter(policy, *g_state.workspace, program)) {
+        if (where != remap_destination::here) {
+            if (long failed = install(program)) return failed;
+            g_state.filters++;
+            g_state.instructions += program.length();
+            return 0;
+        }
         if (guarded) {
             g_state.guard_pending = false;
             const long listener = install_with_listener(program);
@@ -261,13 +282,33 @@ long install_one(range_list reprotect, range_list unmap, range_list discard) {
     return kDoesNotFitOneFilter;
 }
 
-// Compiles and installs the lists as one filter, or as several when they
-// do not fit: each filter takes the longest run of ranges, from the lowest
-// address, that fits in one (found by bisection), so that a batch costs as
-// few filters, and as little of the chain's per-filter overhead, as it can.
-long compile_and_install(range_list reprotect, range_list unmap, range_list discard) {
-    const long whole = install_one(reprotect, unmap, discard);
-    if (whole != kDoesNotFitOneFilter) return whole;
+long pack_and_install(range_list reprotect, range_list unmap, range_list discard, bool destination_only);
+
+// One part of a batch that was cut to fit: a filter checking everything,
+// or (split) one checking everything but mremap's destination plus the
+// destination-only filters for the same ranges, recorded once all are in.
+long install_part(range_list reprotect, range_list unmap, range_list discard, remap_destination where) {
+    if (where != remap_destination::elsewhere) {
+        const long result = install_one(reprotect, unmap, discard, where);
+        return result == kDoesNotFitOneFilter ? -ENOMEM : result;
+    }
+    const long main = install_one(reprotect, unmap, discard, where);
+    if (main != 0) return main == kDoesNotFitOneFilter ? -ENOMEM : main;
+    long destinations = install_one({}, unmap, {}, remap_destination::only);
+    if (destinations == kDoesNotFitOneFilter) destinations = pack_and_install({}, unmap, {}, true);
+    if (destinations != 0) return destinations;
+    remember(reprotect, unmap, discard);
+    return 0;
+}
+
+// Installs lists too big for one filter as several: each part takes the
+// longest run of ranges, from the lowest address, that fits in one filter
+// (found by bisection), so that a batch costs as few filters, and as little
+// of the chain's per-filter overhead, as it can. Parts leave mremap's
+// destination to destination-only filters (install_part), which about
+// doubles the ranges per filter, except the exec guard's filter, whose
+// refusals go to its listener.
+long pack_and_install(range_list reprotect, range_list unmap, range_list discard, bool destination_only) {
     // The parts' slices go to fresh scratch space: two halves, the upper one
     // of each cut becoming the next round's input.
     scratch parts;
@@ -276,6 +317,9 @@ long compile_and_install(range_list reprotect, range_list unmap, range_list disc
     address_range *const areas[2] = {parts.memory, parts.memory + 2 * each};
     range_list rest[3] = {reprotect, unmap, discard};
     for (int round = 0;; ++round) {
+        const remap_destination where = destination_only    ? remap_destination::only
+                                        : g_state.guard_pending ? remap_destination::here
+                                                                : remap_destination::elsewhere;
         range_list longest = rest[1].count >= rest[0].count ? rest[1] : rest[0];
         if (rest[2].count > longest.count) longest = rest[2];
         if (longest.count < 2) return -ENOMEM;  // one range that does not fit alone
@@ -297,16 +341,27 @@ long compile_and_install(range_list reprotect, range_list unmap, range_list disc
             cut(middle);
             address_range code[64];
             bpf_program trial(*g_state.storage);
-            const bool ok = compile_seal_filter(next_policy(low[0], low[1], low[2], code), *g_state.workspace, trial);
+            const bool ok =
+                compile_seal_filter(next_policy(low[0], low[1], low[2], code, where), *g_state.workspace, trial);
             (ok ? fits : too_big) = middle;
         }
         if (fits == 0) return -ENOMEM;
         cut(fits);
-        if (long failed = install_one(low[0], low[1], low[2])) return failed == kDoesNotFitOneFilter ? -ENOMEM : failed;
+        if (long failed = install_part(low[0], low[1], low[2], where)) return failed;
         for (int i = 0; i < 3; ++i) rest[i] = high[i];
-        const long tail = install_one(rest[0], rest[1], rest[2]);
+        // The rest may fit in one filter checking everything.
+        const long tail = destination_only ? install_one({}, rest[1], {}, remap_destination::only)
+                                           : install_one(rest[0], rest[1], rest[2]);
         if (tail != kDoesNotFitOneFilter) return tail;
     }
+}
+
+// Compiles and installs the lists as one filter, or as several when they
+// do not fit (pack_and_install).
+long compile_and_install(range_list reprotect, range_list unmap, range_list discard) {
+    const long whole = install_one(reprotect, unmap, discard);
+    if (whole != kDoesNotFitOneFilter) return whole;
+    return pack_and_install(reprotect, unmap, discard, false);
 }
 
 long start_guard(long listener, range_list reprotect, range_list unmap, range_list discard) {

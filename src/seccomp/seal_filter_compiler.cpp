@@ -60,6 +60,13 @@ public:
 
 private:
     void dispatch(bool i386);
+    bool finish() {
+        if (sink_used_) {
+            out_.place(sink_);
+            out_.ret(kAllow);
+        }
+        return out_.finish();
+    }
     // Whether a call with 32-bit arguments (int 0x80) can touch a range:
     // its address and length are below 4 GiB, so its last byte is below 8 GiB.
     bool reachable_from_32_bit_arguments() const {
@@ -69,6 +76,17 @@ private:
         return false;
     }
     void emit_blocks();
+    // The kernel's check that scratch memory is written before it is read
+    // (check_load_and_stores) carries its state across a `ret` as if
+    // control fell through it, but starts afresh after a `ja`. Code that
+    // only jumps reach, each jump with the query stored, follows a `ret`:
+    // this `ja`, which nothing executes, tells the checker so (one
+    // instruction, where storing every slot again would take eight).
+    void forget_scratch() {
+        sink_used_ = true;
+        out_.jump(sink_);
+    }
+    void emit_remap_source(bool own_preamble);
     void emit_preamble(label at, bool unmap_only);
     bool emit_search(range_list ranges, label entry, label miss_far);
     struct none_check {
@@ -126,9 +144,13 @@ private:
     label miss_far_{0};
 
     bool reprotect_ = false, unmap_ = false, discard_ = false;
+    // mremap's destination: checked here (with a search of its own), by
+    // another filter, or by this one alone.
+    bool destination_here_ = true, destination_only_ = false;
     // Equal lists share one copy of the search code.
     bool reprotect_shares_unmap_ = false, discard_shares_unmap_ = false;
-    label allow_, refuse_, no_such_syscall_, preamble_, source_preamble_;
+    label allow_, refuse_, no_such_syscall_, preamble_, source_preamble_, sink_;
+    bool sink_used_ = false;
     label reprotect_entry_, unmap_entry_, discard_entry_, unmap_then_source_entry_;
     label reprotect_block_, unmap_block_, map_block_, remap_block_, remap_source_block_,
         advise_block_, advise_process_block_, shm_attach_block_, shm_detach_block_, ipc_block_, io_uring_block_,
@@ -284,9 +306,8 @@ bool compiler::emit_search(range_list ranges, label entry, label miss_far) {
     miss_far_ = miss_far;
     new_stubs();
     // Only jumps reach a search, and every jump comes with the query in
-    // scratch memory; dead stores say so to the kernel's checker (see
-    // compile()).
-    for (uint32_t slot = start_low; slot <= route_slot; ++slot) out_.store_scratch(slot);
+    // scratch memory: say so to the kernel's checker (see forget_scratch()).
+    forget_scratch();
     out_.place(entry);
     label same_window = out_.new_label(), across_windows = out_.new_label();
     out_.load_scratch(start_high);
@@ -463,7 +484,7 @@ void compiler::emit_preamble(label at, bool unmap_only) {
             out_.branch_far(BPF_JEQ, route_reprotect, reprotect_shares_unmap_ ? unmap_entry_ : reprotect_entry_);
         if (unmap_) {
             out_.branch_far(BPF_JEQ, route_unmap, unmap_entry_);
-            out_.branch_far(BPF_JEQ, route_unmap_then_source, unmap_then_source_entry_);
+            if (destination_here_) out_.branch_far(BPF_JEQ, route_unmap_then_source, unmap_then_source_entry_);
         }
         if (discard_) out_.branch_far(BPF_JEQ, route_discard, discard_shares_unmap_ ? unmap_entry_ : discard_entry_);
     }
@@ -474,7 +495,7 @@ void compiler::emit_preamble(label at, bool unmap_only) {
 void compiler::dispatch(bool i386) {
     out_.load_word(offsetof(seccomp_data, nr));
     if (!i386) out_.alu(BPF_AND, ~kX32SyscallBit);  // x32: the same numbers with a bit set
-    if (policy_.process_rules)
+    if (policy_.process_rules && !destination_only_)
         out_.branch_far(BPF_JGT, static_cast<uint32_t>(i386 ? kHighestReviewedI386 : kHighestReviewedX86_64),
                         no_such_syscall_);
     for (size_t i = 0; i < kMappingSyscallCount; ++i) {
@@ -500,12 +521,28 @@ void compiler::dispatch(bool i386) {
         case mapping_effect::seal: block = policy_.trap_mseal_from.count ? seal_block_ : label{0}; break;
         case mapping_effect::io_uring_setup: block = policy_.deny_io_uring ? io_uring_block_ : label{0}; break;
         }
+        if (call.effect == mapping_effect::remap && unmap_ && !destination_here_)
+            block = destination_only_ ? remap_block_ : remap_source_block_;
+        else if (destination_only_)
+            block = label{0};
         if (block.id != 0) out_.branch_far(BPF_JEQ, static_cast<uint32_t>(number), block);
     }
     out_.ret(kAllow);
 }
 
 void compiler::emit_blocks() {
+    if (destination_only_) {
+        if (!unmap_) return;
+        label destination = out_.new_label();
+        out_.place(remap_block_);
+        out_.load_word(argument_low(3));
+        out_.branch(BPF_JSET, kMremapFixed, destination, allow_);
+        out_.place(destination);
+        store_query(4, 2, route_unmap, policy_.refusal);
+        out_.place(allow_);
+        out_.ret(kAllow);
+        return;
+    }
     if (policy_.trap_mseal_from.count != 0) {
         // A linear scan of the caller's instruction pointer over the ranges:
         // few ranges, and mseal is not a hot call.
@@ -548,24 +585,26 @@ void compiler::emit_blocks() {
     if (unmap_) {
         // munmap, remap_file_pages (and mprotect when its list is the same):
         // (addr, len) in the first two arguments.
-        out_.place(unmap_block_);
-        store_query(0, 1, route_unmap, policy_.refusal);
-        label fixed = out_.new_label(), replacing = out_.new_label();
+        // mmap with MAP_FIXED (not NOREPLACE) goes on as munmap does.
+        label fixed = out_.new_label();
         out_.place(map_block_);
         out_.load_word(argument_low(3));
         out_.branch(BPF_JSET, kMapFixedNoReplace, allow_, fixed);  // EEXIST from the kernel
         out_.place(fixed);
-        out_.branch(BPF_JSET, kMapFixed, replacing, allow_);
-        out_.place(replacing);
+        out_.branch(BPF_JSET, kMapFixed, unmap_block_, allow_);
+        out_.place(unmap_block_);
         store_query(0, 1, route_unmap, policy_.refusal);
         // mremap: the destination (MREMAP_FIXED) first, then the source.
-        label destination = out_.new_label();
-        out_.place(remap_block_);
-        out_.load_word(argument_low(3));
-        out_.branch(BPF_JSET, kMremapFixed, destination, bpf_program::next());
-        out_.jump(remap_source_block_);
-        out_.place(destination);
-        store_query(4, 2, route_unmap_then_source, policy_.refusal);
+        if (!destination_here_) emit_remap_source(false);
+        if (destination_here_) {
+            label destination = out_.new_label();
+            out_.place(remap_block_);
+            out_.load_word(argument_low(3));
+            out_.branch(BPF_JSET, kMremapFixed, destination, bpf_program::next());
+            out_.jump(remap_source_block_);
+            out_.place(destination);
+            store_query(4, 2, route_unmap_then_source, policy_.refusal);
+        }
         out_.place(shm_attach_block_);
         out_.load_word(argument_low(2));
         out_.branch(BPF_JSET, kShmRemap, refuse_, allow_);  // the segment's size is not visible
@@ -596,13 +635,48 @@ void compiler::emit_blocks() {
     out_.ret(kAllow);
 }
 
+// mremap's source [addr, addr + old_len) as the query. With the
+// destination checked here, this follows the destination's search (BPF
+// only jumps forward) and needs a preamble of its own; otherwise it is one
+// of the blocks before the common preamble.
+void compiler::emit_remap_source(bool own_preamble) {
+    out_.place(remap_source_block_);
+    label zero_low = out_.new_label(), zero = out_.new_label(), stored = out_.new_label();
+    store_argument(0, start_low, start_high);
+    out_.load_word(argument_high(1));
+    out_.store_scratch(length_high);
+    out_.copy_a_to_x();
+    out_.load_word(argument_low(1));
+    out_.store_scratch(length_low);
+    // old_len 0 (a duplicate of a shared mapping) still needs the
+    // source unsealed: check its first page.
+    out_.branch(BPF_JEQ, 0, zero_low, stored);
+    out_.place(zero_low);
+    out_.copy_x_to_a();
+    out_.branch(BPF_JEQ, 0, zero, stored);
+    out_.place(zero);
+    out_.load_constant(1);
+    out_.store_scratch(length_low);
+    out_.place(stored);
+    out_.load_constant(route_unmap);
+    out_.store_scratch(route_slot);
+    out_.load_constant(policy_.refusal);
+    out_.store_scratch(refusal_slot);
+    if (own_preamble)
+        emit_preamble(source_preamble_, true);
+    else
+        out_.jump(preamble_);
+}
+
 bool compiler::compile() {
-    reprotect_ = policy_.reprotect.count != 0;
+    destination_only_ = policy_.destination == seal_filter_policy::remap_destination::only;
+    destination_here_ = policy_.destination == seal_filter_policy::remap_destination::here;
+    reprotect_ = !destination_only_ && policy_.reprotect.count != 0;
     unmap_ = policy_.unmap.count != 0;
-    discard_ = policy_.discard.count != 0;
+    discard_ = !destination_only_ && policy_.discard.count != 0;
     reprotect_shares_unmap_ = reprotect_ && unmap_ && same_ranges(policy_.reprotect, policy_.unmap);
     discard_shares_unmap_ = discard_ && unmap_ && same_ranges(policy_.discard, policy_.unmap);
-    label *const named[] = {&allow_, &refuse_, &no_such_syscall_, &preamble_, &source_preamble_, &reprotect_entry_,
+    label *const named[] = {&sink_, &allow_, &refuse_, &no_such_syscall_, &preamble_, &source_preamble_, &reprotect_entry_,
                             &unmap_entry_, &discard_entry_, &unmap_then_source_entry_, &reprotect_block_,
                             &unmap_block_, &map_block_, &remap_block_, &remap_source_block_,
                             &advise_block_, &advise_process_block_, &shm_attach_block_,
@@ -615,56 +689,36 @@ bool compiler::compile() {
     dispatch(false);
     out_.place(i386);
     out_.branch(BPF_JEQ, AUDIT_ARCH_I386, bpf_program::next(), other_arch);
-    if (policy_.process_rules || reachable_from_32_bit_arguments())
+    const bool process_rules = policy_.process_rules && !destination_only_;
+    if (process_rules || reachable_from_32_bit_arguments())
         dispatch(true);
     else
         out_.ret(kAllow);  // an i386 call's range ends below 8 GiB: it cannot reach these ranges
     out_.place(other_arch);
-    out_.ret(policy_.process_rules ? kNoSuchSyscall : kAllow);
+    out_.ret(process_rules ? kNoSuchSyscall : kAllow);
     emit_blocks();
     if (reprotect_ || unmap_ || discard_) {
-        // The kernel's check that scratch memory is written before it is
-        // read (check_load_and_stores) carries its state across a `ret` as
-        // if control fell through it. The code above is reached with
-        // nothing stored, so these stores, which nothing executes, tell
-        // the checker what every jump into the preamble guarantees.
-        for (uint32_t slot = start_low; slot <= route_slot; ++slot) out_.store_scratch(slot);
-        emit_preamble(preamble_, false);
+        forget_scratch();
+        emit_preamble(preamble_, destination_only_);
+    }
+    if (destination_only_) {
+        if (unmap_ && !emit_search(policy_.unmap, unmap_entry_, label{0})) return false;
+        return finish();
     }
 
     // The searches.
     if (unmap_) {
         // The mremap destination's search: a miss goes on to the source.
-        if (!emit_search(policy_.unmap, unmap_then_source_entry_, remap_source_block_)) return false;
-        out_.place(remap_source_block_);
-        label zero_low = out_.new_label(), zero = out_.new_label(), stored = out_.new_label();
-        store_argument(0, start_low, start_high);
-        out_.load_word(argument_high(1));
-        out_.store_scratch(length_high);
-        out_.copy_a_to_x();
-        out_.load_word(argument_low(1));
-        out_.store_scratch(length_low);
-        // old_len 0 (a duplicate of a shared mapping) still needs the
-        // source unsealed: check its first page.
-        out_.branch(BPF_JEQ, 0, zero_low, stored);
-        out_.place(zero_low);
-        out_.copy_x_to_a();
-        out_.branch(BPF_JEQ, 0, zero, stored);
-        out_.place(zero);
-        out_.load_constant(1);
-        out_.store_scratch(length_low);
-        out_.place(stored);
-        out_.load_constant(route_unmap);
-        out_.store_scratch(route_slot);
-        out_.load_constant(policy_.refusal);
-        out_.store_scratch(refusal_slot);
-        emit_preamble(source_preamble_, true);
+        if (destination_here_) {
+            if (!emit_search(policy_.unmap, unmap_then_source_entry_, remap_source_block_)) return false;
+            emit_remap_source(true);
+        }
         if (!emit_search(policy_.unmap, unmap_entry_, label{0})) return false;
     }
     if (reprotect_ && !reprotect_shares_unmap_ && !emit_search(policy_.reprotect, reprotect_entry_, label{0}))
         return false;
     if (discard_ && !discard_shares_unmap_ && !emit_search(policy_.discard, discard_entry_, label{0})) return false;
-    return out_.finish();
+    return finish();
 }
 
 }  // namespace

@@ -70,6 +70,17 @@ struct seal_filter_policy {
     // must get the kernel's own answer rather than a fatal SIGSYS.
     range_list trap_mseal_from;
     bool deny_io_uring = false;  // io_uring_setup -> EPERM
+    // Where mremap's MREMAP_FIXED destination is checked against `unmap`.
+    // A filter checks it `here` with everything else, but that compiles the
+    // unmap search twice (BPF only jumps forward: the destination's search,
+    // then the source's). A batch too big for one filter is cheaper as
+    // filters that leave it `elsewhere` (one search, twice the ranges per
+    // filter) plus filters that check `only` it (the mremap dispatch and one
+    // search: little overhead, and the kernel's action cache skips them for
+    // every other call). Both kinds must be installed for the ranges to be
+    // sealed; reprotect, discard and the process rules are ignored by `only`.
+    enum class remap_destination : uint8_t { here, elsewhere, only };
+    remap_destination destination = remap_destination::here;
 };
 
 // Scratch space for the compiler, mapped by the caller. Ranges are cut at
