@@ -46,6 +46,11 @@ std::string seccomp_line(const inspect::system_facts &f) {
     return fmt::format("{} (this process: mode {}{})", support, f.seccomp_mode, filters);
 }
 
+std::string exec_guard_line(const inspect::system_facts &f) {
+    if (f.exec_guard_available) return "available: seccomp-backend seals end at exec, as the kernel's do";
+    return fmt::format("not available ({}): seccomp-backend seals survive exec", f.exec_guard_problem);
+}
+
 std::string backend_line(const inspect::backend_choice &choice) {
     if (choice.name.empty()) return "unknown";
     return fmt::format("{}: {}", choice.name, choice.reason);
@@ -75,6 +80,7 @@ std::string check_text(const inspect::system_facts &f) {
     line("system mappings", system_mappings_line(f));
     line("PR_SET_MDWE", mdwe_line(f));
     line("seccomp filters", seccomp_line(f));
+    line("exec guard", exec_guard_line(f));
     line("backend (auto)", backend_line(f.auto_backend));
     line("backend (active)", backend_line(f.active_backend));
     out += "\n";
@@ -103,7 +109,11 @@ nlohmann::ordered_json check_json(const inspect::system_facts &f) {
                     {"filters", optional_value(f.seccomp_filters)},
                     {"install_problem", f.seccomp_install_problem.empty()
                                             ? nlohmann::ordered_json(nullptr)
-                                            : nlohmann::ordered_json(f.seccomp_install_problem)}};
+                                            : nlohmann::ordered_json(f.seccomp_install_problem)},
+                    {"exec_guard", {{"available", f.exec_guard_available},
+                                    {"problem", f.exec_guard_problem.empty()
+                                                    ? nlohmann::ordered_json(nullptr)
+                                                    : nlohmann::ordered_json(f.exec_guard_problem)}}}};
     j["backend"] = {{"auto", backend_json(f.auto_backend)},
                     {"active", backend_json(f.active_backend)},
                     {"can_enforce", f.can_enforce}};

@@ -18,6 +18,7 @@
 
 #include "procfs/mappings_reader.h"
 #include "sealkit/sealkit.h"
+#include "seccomp/exec_guard.h"
 #include "system/syscalls.h"
 
 // Linux 6.3; Debian 12's kernel headers predate it.
@@ -211,6 +212,9 @@ system_facts gather_system_facts() {
     facts.seccomp_mode = mode >= 0 ? mode : 0;
     facts.seccomp_filters = seccomp_filter_count();
     facts.seccomp_install_problem = seccomp_install_trial();
+    const char *why_no_guard = nullptr;
+    facts.exec_guard_available = seccomp::exec_guard_possible(&why_no_guard);
+    if (why_no_guard != nullptr) facts.exec_guard_problem = why_no_guard;
 
     facts.active_backend = {sealkit_backend_name(), sealkit_backend_reason()};
     if (!backend_is_requested()) facts.auto_backend = facts.active_backend;

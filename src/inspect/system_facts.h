@@ -47,6 +47,11 @@ struct system_facts {
     // sentence on what stopped it (no_new_privs refused, the filter chain
     // full, ...): what the seccomp backend would meet here.
     std::string seccomp_install_problem;
+    // Whether seals made under the seccomp backend would end at exec, as
+    // the kernel's do (the exec guard, src/seccomp/exec_guard.h); when not,
+    // one sentence saying why.
+    bool exec_guard_available = false;
+    std::string exec_guard_problem;
 
     backend_choice auto_backend;    // what SEALKIT_BACKEND=auto picks here
     backend_choice active_backend;  // what this process uses (SEALKIT_BACKEND honoured)

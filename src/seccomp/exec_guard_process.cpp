@@ -1,6 +1,7 @@
 #include "seccomp/exec_guard_process.h"
 
 #include <errno.h>
+#include <linux/audit.h>
 #include <linux/seccomp.h>
 #include <poll.h>
 #include <sys/mman.h>
@@ -28,12 +29,23 @@ void maps_path(long tid, char (&path)[40]) {
     for (size_t i = 0; i < sizeof suffix; ++i) path[at++] = suffix[i];  // with the NUL
 }
 
-void answer(int listener, const seccomp_notif &request, bool refuse) {
+void answer(int listener, const seccomp_notif &request, image_marker marker) {
     seccomp_notif_resp response;
     __builtin_memset(&response, 0, sizeof response);
     response.id = request.id;
-    if (refuse) response.error = -EPERM;
-    else response.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+    const bool brk = is_break_request(request.data.arch, request.data.nr);
+    uint64_t heap_end = 0;
+    if (!task_runs_sealing_image(request.pid, marker, brk ? &heap_end : nullptr)) {
+        response.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;  // exec'd: the kernel decides
+    } else if (brk) {
+        // The filter asks only for a break below the top of the sealed heap
+        // pages: the kernel would refuse to unmap them and return the
+        // current break, which glibc's brk() turns into success.
+        if (heap_end != 0) response.val = static_cast<int64_t>(heap_end);
+        else response.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+    } else {
+        response.error = -EPERM;
+    }
     // The task may have died and its pid been reused while /proc was
     // read: answer only a notification that is still pending.
     if (sys::notification_still_valid(listener, request.id) != 0) return;
@@ -42,13 +54,19 @@ void answer(int listener, const seccomp_notif &request, bool refuse) {
 
 }  // namespace
 
-bool task_runs_sealing_image(long tid, image_marker marker) {
+bool is_break_request(uint32_t arch, int nr) {
+    if (arch == AUDIT_ARCH_X86_64) return (nr & ~0x40000000) == 12;
+    if (arch == AUDIT_ARCH_I386) return nr == 45;
+    return false;
+}
+
+bool task_runs_sealing_image(long tid, image_marker marker, uint64_t *heap_end) {
     char path[40];
     maps_path(tid, path);
     const long fd = sys::open_for_reading(path);
     if (fd == -ENOENT || fd == -ESRCH) return false;  // gone: the answer is never delivered
     if (fd < 0) return true;
-    marker_search search(marker);
+    marker_search search(marker, heap_end != nullptr);
     char buffer[4096];
     bool failed = false;
     while (!search.finished()) {
@@ -58,6 +76,7 @@ bool task_runs_sealing_image(long tid, image_marker marker) {
         search.feed(buffer, static_cast<size_t>(got));
     }
     sys::close_descriptor(static_cast<int>(fd));
+    if (heap_end != nullptr) *heap_end = failed ? 0 : search.heap_end();
     return search.found() || failed;
 }
 
@@ -84,7 +103,7 @@ void run_exec_guard(const guard_start &start) {
             seccomp_notif request;
             __builtin_memset(&request, 0, sizeof request);
             if (sys::receive_notification(listener, &request) != 0) continue;  // the task died meanwhile
-            answer(listener, request, task_runs_sealing_image(request.pid, marker));
+            answer(listener, request, marker);
             continue;
         }
         if (on_socket != 0) {

@@ -30,7 +30,13 @@ struct guard_start {
 
 // The guard's decision for a task: true when /proc/TID/maps shows the
 // marker (or cannot be read: refuse rather than guess), false when the
-// task has exec'd (or is gone).
-bool task_runs_sealing_image(long tid, image_marker marker);
+// task has exec'd (or is gone). *heap_end, when given, receives the top of
+// its heap (the program break rounded up to a page), 0 if unknown.
+bool task_runs_sealing_image(long tid, image_marker marker, uint64_t *heap_end = nullptr);
+
+// Whether a notification is for brk (x86_64 12, x32 12|0x40000000, i386 45):
+// the guard answers a sealing image's brk with the current break, as the
+// kernel does when the shrink would unmap sealed heap pages.
+bool is_break_request(uint32_t arch, int nr);
 
 }  // namespace sealkit::seccomp

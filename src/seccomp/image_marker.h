@@ -13,6 +13,8 @@
 //       search.feed(buffer, n);
 //   if (search.found()) ... the sealing image: refuse
 //
+// It also finds the program break for brk requests (heap_end()).
+//
 // The search reads the text in chunks of any size, allocates nothing and
 // is async-signal-safe (the guard process runs it after a raw fork). It
 // never trusts the text: a line whose numbers do not parse is skipped, and
@@ -31,7 +33,9 @@ struct image_marker {
 
 class marker_search {
 public:
-    explicit marker_search(image_marker marker) : marker_(marker) {}
+    // want_heap: also find the top of the heap (brk requests need it), which
+    // means reading the whole file.
+    explicit marker_search(image_marker marker, bool want_heap = false) : marker_(marker), want_heap_(want_heap) {}
 
     void feed(const char *text, size_t length);
 
@@ -39,12 +43,21 @@ public:
     bool found() const { return found_; }
     // Nothing later in the file can change the answer: the marker was
     // found, or a mapping above its address was seen (maps is sorted).
-    bool finished() const { return found_ || passed_; }
+    bool finished() const { return !want_heap_ && (found_ || passed_); }
+    // The highest end of a "[heap]" mapping: the program break rounded up
+    // to a page; 0 when there is no heap.
+    uint64_t heap_end() const { return heap_end_; }
 
 private:
     void end_field();
+    void end_line();
 
     image_marker marker_;
+    bool want_heap_;
+    uint64_t heap_end_ = 0;
+    uint64_t line_end_ = 0;      // the end address of the current line
+    unsigned path_matched_ = 0;  // characters of "[heap]" matched so far in the path
+    bool path_differs_ = false;
     bool found_ = false;
     bool passed_ = false;
     // Per line: which space-separated field (0 = "start-end"), its number.

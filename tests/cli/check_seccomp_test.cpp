@@ -23,6 +23,19 @@ TEST(CheckSeccomp, AFilterCanBeInstalledHere) {
     EXPECT_TRUE(j.at("seccomp").at("install_problem").is_null()) << run.out;
 }
 
+TEST(CheckSeccomp, SaysWhetherSealsEndAtExecAndWhyNot) {
+    // This kernel (6.18 here, 6.1 in the guest) has everything the exec
+    // guard needs; SEALKIT_EXEC_GUARD=0 turns it off, and check says so.
+    auto run = sealkit_test::run_command({SEALKIT_CLI, "check", "--json"});
+    auto j = nlohmann::json::parse(run.out);
+    EXPECT_TRUE(j.at("seccomp").at("exec_guard").at("available").get<bool>()) << run.out;
+    EXPECT_TRUE(j.at("seccomp").at("exec_guard").at("problem").is_null()) << run.out;
+    auto text = sealkit_test::run_command({"/usr/bin/env", "SEALKIT_EXEC_GUARD=0", SEALKIT_CLI, "check"});
+    EXPECT_NE(text.out.find("exec guard        not available (SEALKIT_EXEC_GUARD=0 turned the exec guard off)"),
+              std::string::npos)
+        << text.out;
+}
+
 TEST(CheckSeccomp, AFullFilterChainIsNamed) {
     // Fill this child's chain with one-instruction filters until the kernel
     // says ENOMEM, then run check from it (filters are inherited by exec).

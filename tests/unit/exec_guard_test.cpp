@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <signal.h>
@@ -135,6 +136,58 @@ TEST(ExecGuard, ThousandExecsMapAtTheSealedAddressesWhileTheSealsHoldHere) {
         }
         p[0] = 7;  // still mapped and writable: nothing was unmapped
         return 0;
+    });
+    EXPECT_EQ(run.exit_code(), 0) << run.describe();
+}
+
+TEST(ExecGuard, LaterSealsEndAtExecTooAndEarlierOnesStillDo) {
+    outcome run = run_in_child([](int report) {
+        char *first = sealed_pages(report);
+        if (first == nullptr) return 10;
+        const size_t filters_before = sealkit::seccomp::statistics().filters;
+        // Two more seals, each its own call: the guard moves each time.
+        char *later[2];
+        for (char *&p : later) {
+            p = static_cast<char *>(mmap(nullptr, kPage, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+            if (sealkit_seal(p, kPage, 0) != 0) return 11;
+        }
+        if (sealkit::seccomp::statistics().filters != filters_before + 2) return 12;
+        if (!sealkit::seccomp::exec_guard().running) return 13;
+        for (char *p : {first, later[0], later[1]}) {
+            if (!refused_with(mprotect(p, kPage, PROT_NONE), EPERM)) return 14;
+            if (!refused_with(munmap(p, kPage), EPERM)) return 15;
+            std::string output;
+            if (run_and_wait("map", p, kPage, &output) != 0) {
+                dprintf(report, "exec'd child refused at %p: %s", static_cast<void *>(p), output.c_str());
+                return 16;
+            }
+        }
+        return 0;
+    });
+    EXPECT_EQ(run.exit_code(), 0) << run.describe();
+}
+
+TEST(ExecGuard, ATaskForkedBeforeALaterSealGetsEnosysOnTheEarlierSeals) {
+    // The documented cost of moving the guard: a task that kept the older
+    // filter (forked, or exec'd, before the move) has no listener there
+    // any more; its sealed calls are still refused, with ENOSYS.
+    outcome run = run_in_child([](int report) {
+        char *first = sealed_pages(report);
+        if (first == nullptr) return 10;
+        int go[2];
+        if (pipe(go) != 0) return 11;
+        pid_t child = fork();
+        if (child == 0) {
+            char byte;
+            if (read(go[0], &byte, 1) != 1) _exit(2);
+            _exit(refused_with(mprotect(first, kPage, PROT_NONE), ENOSYS) ? 0 : 1);
+        }
+        void *p = mmap(nullptr, kPage, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (sealkit_seal(p, kPage, 0) != 0) return 12;
+        if (write(go[1], "g", 1) != 1) return 13;
+        int status = 0;
+        waitpid(child, &status, 0);
+        return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 14;
     });
     EXPECT_EQ(run.exit_code(), 0) << run.describe();
 }
@@ -289,6 +342,30 @@ TEST(ImageMarker, MalformedLinesNeverMatch) {
     EXPECT_FALSE(search("ffffffffffffffffff-1 r--s 0 0 4321\n", {0xffffffffffffffff, 4321}, 4096));
     EXPECT_TRUE(search("7f0000000000-7f0000001000 r--s 00000000 00:01 4321\n", {0x7f0000000000, 4321}, 3))
         << "a line without a path still names the mapping";
+}
+
+TEST(ImageMarker, FindsTheTopOfTheHeapForBrkRequests) {
+    const std::string maps =
+        "55d0c0000000-55d0c0001000 r--p 00000000 08:01 1234                       /usr/bin/x\n"
+        "55d0c1000000-55d0c1002000 rw-p 00000000 00:00 0                          [heap]\n"
+        "55d0c1002000-55d0c1005000 rw-p 00000000 00:00 0                          [heap]\n"
+        "55d0c1005000-55d0c1006000 rw-p 00000000 00:00 0                          [heapx]\n"
+        "55d0c1006000-55d0c1007000 rw-p 00000000 00:00 0                          /tmp/[heap]\n"
+        "7f0000000000-7f0000001000 r--s 00000000 00:01 4321                       /memfd:sealkit-exec-marker (deleted)\n";
+    for (size_t chunk : {1u, 5u, 4096u}) {
+        marker_search s({0x7f0000000000, 4321}, true);
+        for (size_t at = 0; at < maps.size(); at += chunk) s.feed(maps.data() + at, std::min(chunk, maps.size() - at));
+        EXPECT_TRUE(s.found());
+        EXPECT_EQ(s.heap_end(), 0x55d0c1005000u) << "the split heap's top, chunk " << chunk;
+    }
+    marker_search none({0x7f0000000000, 4321}, true);
+    none.feed(kMaps, sizeof kMaps - 1);
+    EXPECT_EQ(none.heap_end(), 0u);
+    EXPECT_TRUE(sealkit::seccomp::is_break_request(AUDIT_ARCH_X86_64, 12));
+    EXPECT_TRUE(sealkit::seccomp::is_break_request(AUDIT_ARCH_X86_64, 12 | 0x40000000));
+    EXPECT_TRUE(sealkit::seccomp::is_break_request(AUDIT_ARCH_I386, 45));
+    EXPECT_FALSE(sealkit::seccomp::is_break_request(AUDIT_ARCH_I386, 12));
+    EXPECT_FALSE(sealkit::seccomp::is_break_request(AUDIT_ARCH_X86_64, 45));
 }
 
 TEST(ImageMarker, TheGuardsDecisionReadsTheRealMapsFile) {
