@@ -84,9 +84,12 @@ install(DIRECTORY include/sealkit DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 
 # libsealkit-preload.so: startup sealing for unmodified programs. The core is
 # linked in (not libsealkit.so as a dependency), and only __libc_start_main
-# is exported, so the preload neither adds symbols to a program nor changes
-# which sealkit_* a program that links libsealkit.so itself would get.
-add_library(sealkit_preload SHARED src/preload/preload.cpp $<TARGET_OBJECTS:sealkit_objects>)
+# and the dlopen policy's dlopen, dlmopen and dlclose are exported, so the
+# preload adds no sealkit_* symbols to a program nor changes which
+# sealkit_* a program that links libsealkit.so itself would get.
+add_library(sealkit_preload SHARED src/preload/preload.cpp
+  src/preload/dlopen_interposer.cpp src/preload/dlopen_policy.cpp src/preload/dlopen_catch_up.cpp
+  src/preload/dlopen_search.cpp $<TARGET_OBJECTS:sealkit_objects>)
 set_target_properties(sealkit_preload PROPERTIES
   OUTPUT_NAME sealkit-preload LINKER_LANGUAGE C
   LINK_DEPENDS ${PROJECT_SOURCE_DIR}/src/preload/libsealkit-preload.map)

@@ -99,6 +99,11 @@ CLI::App *add_run_command(CLI::App &app, run_options &options) {
                     "anonymous (default): move RELRO to anonymous memory first, so MADV_DONTNEED cannot revert "
                     "it; file: leave it file-backed (SEALKIT_RELRO)")
         ->check(CLI::IsMember({"anonymous", "file"}));
+    run->add_option("--dlopen", options.dlopen,
+                    "Objects dlopen'ed after start-up: nodelete (default): seal those that can never be unloaded "
+                    "(RTLD_NODELETE, DF_1_NODELETE); pin: make every one permanent (dlclose does nothing) and seal "
+                    "it; off: seal nothing after start-up (SEALKIT_DLOPEN)")
+        ->check(CLI::IsMember({"nodelete", "pin", "off"}));
     run->add_flag("--enforce", options.enforce,
                   "Any sealing failure stops the program before main, exit status 125 (SEALKIT_ENFORCE=1)");
     run->add_flag("--quiet", options.quiet, "No warning on stderr when sealing fails (SEALKIT_QUIET=1)");
@@ -131,7 +136,7 @@ CLI::App *add_run_command(CLI::App &app, run_options &options) {
 int split_run_arguments(int argc, char **argv, std::vector<std::string> &command) {
     if (argc < 2 || strcmp(argv[1], "run") != 0) return argc;
     // Options of `run` that take their value as the next word.
-    static const char *const kTakesValue[] = {"--relro", "--report-format", "--backend"};
+    static const char *const kTakesValue[] = {"--relro", "--report-format", "--backend", "--dlopen"};
     for (int i = 2; i < argc; ++i) {
         const char *word = argv[i];
         if (strcmp(word, "--") == 0) {
@@ -188,6 +193,7 @@ int run_program(const run_options &options) {
     if (options.vdso) set("SEALKIT_VDSO", "1");
     if (options.only_marked) set("SEALKIT_ONLY_MARKED", "1");
     set("SEALKIT_RELRO", options.relro);
+    set("SEALKIT_DLOPEN", options.dlopen);
     if (options.enforce) set("SEALKIT_ENFORCE", "1");
     if (options.quiet) set("SEALKIT_QUIET", "1");
     if (options.lockdown) set("SEALKIT_LOCKDOWN", "1");

@@ -16,6 +16,7 @@ struct run_options {
     bool vdso = false;
     bool only_marked = false;
     std::string relro = "anonymous";
+    std::string dlopen = "nodelete";  // nodelete, pin or off
     bool enforce = false;
     bool quiet = false;
     bool lockdown = false;

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "preload/dlopen_policy.h"
 #include "startup/startup_sealing.h"
 
 namespace {
@@ -26,6 +27,7 @@ main_function g_real_main = nullptr;
 
 int sealed_main(int argc, char **argv, char **envp) {
     sealkit::startup::seal_at_startup();
+    sealkit::preload::start_late_sealing();  // objects dlopen'ed from now on: dlopen_interposer.cpp
     return g_real_main(argc, argv, envp);
 }
 

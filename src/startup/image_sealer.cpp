@@ -17,6 +17,7 @@ namespace {
 
 // Reports of the last call (process lifetime when the preload made them).
 sealkit_image_report *g_reports = nullptr;
+size_t g_report_count = 0;
 
 // Under the seccomp backend every seal adds a permanent filter to a chain
 // the kernel limits, so the pieces of all images are collected here and
@@ -179,27 +180,13 @@ void seal_one(const loaded_image &image, bool permanent, bool program_marked, un
 
 }  // namespace
 
-long seal_loaded_images(unsigned flags, sealkit_report &report) {
-    const long long began = sys::monotonic_nanoseconds();
-    report = sealkit_report{};
-    report.backend = active_backend().name;
-
-    image_list list;
-    long error = enumerate_loaded_images(list);
-    bool *permanent = list.count ? static_cast<bool *>(malloc(list.count)) : nullptr;
-    auto *entries = static_cast<sealkit_image_report *>(calloc(list.count ? list.count : 1, sizeof(sealkit_image_report)));
-    if (error != 0 || (list.count && permanent == nullptr) || entries == nullptr) {
-        free(permanent);
-        free(entries);
-        release(list);
-        return -ENOMEM;
-    }
-    mark_permanent_images(list, permanent);
+long seal_images(const image_list &list, bool *permanent, unsigned flags, sealkit_image_report *entries,
+                 sealkit_report &report) {
+    long first_error = 0;
     bool program_marked = false;
     for (size_t i = 0; i < list.count; ++i)
         if (list.items[i].is_main_program) program_marked = list.items[i].marked_for_sealing;
 
-    long first_error = 0;
     relro_mover mover;
     pending_seals batch;
     if (active_backend().kind == SEALKIT_BACKEND_SECCOMP) g_batch = &batch;
@@ -207,7 +194,7 @@ long seal_loaded_images(unsigned flags, sealkit_report &report) {
         seal_one(list.items[i], permanent[i], program_marked, flags, mover, entries[i]);
     g_batch = nullptr;
     if (batch.count != 0) {
-        report.seal_calls = 1;
+        report.seal_calls += 1;
         if (long result = active_backend().seal_batch(batch.ranges, batch.count)) {
             for (size_t i = 0; i < batch.count; ++i) {
                 batch.owners[i]->runs = 0;
@@ -227,14 +214,40 @@ long seal_loaded_images(unsigned flags, sealkit_report &report) {
             ++report.images_sealed;
         }
     }
+    return first_error;
+}
+
+long seal_loaded_images(unsigned flags, sealkit_report &report) {
+    const long long began = sys::monotonic_nanoseconds();
+    report = sealkit_report{};
+    report.backend = active_backend().name;
+
+    image_list list;
+    long error = enumerate_loaded_images(list);
+    bool *permanent = list.count ? static_cast<bool *>(malloc(list.count)) : nullptr;
+    auto *entries = static_cast<sealkit_image_report *>(calloc(list.count ? list.count : 1, sizeof(sealkit_image_report)));
+    if (error != 0 || (list.count && permanent == nullptr) || entries == nullptr) {
+        free(permanent);
+        free(entries);
+        release(list);
+        return -ENOMEM;
+    }
+    mark_permanent_images(list, permanent);
+    long first_error = seal_images(list, permanent, flags, entries, report);
     report.images = static_cast<unsigned>(list.count);
     free(permanent);
     release(list);
     free(g_reports);
     g_reports = entries;
+    g_report_count = list.count;
     report.image = entries;
     report.nanoseconds = sys::monotonic_nanoseconds() - began;
     return first_error;
+}
+
+const sealkit_image_report *last_image_reports(size_t &count) {
+    count = g_report_count;
+    return g_reports;
 }
 
 }  // namespace sealkit::startup

@@ -2,12 +2,31 @@
 // and seals it through the active backend, filling a report.
 #pragma once
 
+#include <stddef.h>
+
 #include "sealkit/sealkit.h"
+#include "startup/loaded_image.h"
 
 namespace sealkit::startup {
 
 // Implements sealkit_seal_images (see sealkit.h). Returns 0 or -errno of
 // the first failure. The report's image array lives until the next call.
 long seal_loaded_images(unsigned flags, sealkit_report &report);
+
+// The per-object engine behind it, for any list of images (late sealing,
+// src/preload/dlopen_policy.h, seals objects dlopen'ed after start-up with
+// it): seals each list.items[i] with permanent[i] set as start-up sealing
+// does (one seal call per contiguous run, RELRO moved to anonymous memory
+// unless SEALKIT_RELRO_FILE, mutable and protected ranges left out, one
+// batch and so one filter under the seccomp backend); the others are
+// reported SEALKIT_SKIP_UNLOADABLE. permanent has 2 * list.count entries,
+// the second half scratch. Fills entries[i] (zeroed by the caller), adds
+// the counts to report, returns 0 or -errno of the first failure.
+long seal_images(const image_list &list, bool *permanent, unsigned flags, sealkit_image_report *entries,
+                 sealkit_report &report);
+
+// The entries of the last seal_loaded_images call and their count (null
+// and 0 before any): what start-up sealing sealed, for late sealing.
+const sealkit_image_report *last_image_reports(size_t &count);
 
 }  // namespace sealkit::startup

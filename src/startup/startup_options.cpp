@@ -36,6 +36,13 @@ startup_options read_startup_options() {
         if (strcmp(relro, "file") == 0) options.seal_flags |= SEALKIT_RELRO_FILE;
         else if (options.invalid_variable == nullptr) options.invalid_variable = "SEALKIT_RELRO";
     }
+    const char *late = secure_getenv("SEALKIT_DLOPEN");
+    if (late && *late) {
+        if (strcmp(late, "nodelete") == 0) options.dlopen = dlopen_policy::nodelete;
+        else if (strcmp(late, "pin") == 0) options.dlopen = dlopen_policy::pin;
+        else if (strcmp(late, "off") == 0) options.dlopen = dlopen_policy::off;
+        else if (options.invalid_variable == nullptr) options.invalid_variable = "SEALKIT_DLOPEN";
+    }
     const char *report = secure_getenv("SEALKIT_REPORT");
     if (report && *report) options.report_path = report;
     const char *format = secure_getenv("SEALKIT_REPORT_FORMAT");

@@ -12,6 +12,10 @@
 //   SEALKIT_REPORT_FORMAT=text|json
 //   SEALKIT_LOCKDOWN=1             lockdown instead: also freeze protected data
 //                                  and deny write-execute (lockdown.h)
+//   SEALKIT_DLOPEN=nodelete|pin|off  objects dlopen'ed after start-up: seal those
+//                                  that can never be unloaded (default), make
+//                                  every one permanent and seal it, or none
+//                                  (the preload only: src/preload/dlopen_policy.h)
 //
 // In a setuid or setgid program (secure-execution mode, AT_SECURE) every
 // SEALKIT_* variable is ignored: the caller must not be able to switch the
@@ -21,12 +25,20 @@
 
 namespace sealkit::startup {
 
+// What the preload does with objects dlopen'ed after start-up.
+enum class dlopen_policy {
+    nodelete,  // seal those that can never be unloaded (RTLD_NODELETE, DF_1_NODELETE)
+    pin,       // make every one permanent (dlclose does nothing), then seal it
+    off,       // seal nothing after start-up
+};
+
 struct startup_options {
     unsigned seal_flags = 0;  // enum sealkit_image_flags
     bool enforce = false;
     bool quiet = false;
     bool json_report = false;
     bool lockdown = false;
+    dlopen_policy dlopen = dlopen_policy::nodelete;
     const char *report_path = nullptr;  // null: no report
     // The first variable whose value was not understood, or null. Startup
     // sealing then refuses to guess: it warns (or, enforcing, stops).
