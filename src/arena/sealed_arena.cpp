@@ -225,13 +225,14 @@ extern "C" void *sealkit_arena_allocate(sealkit_arena *arena, size_t size, size_
     // is a piece of this arena taken since the arena's last freeze (the
     // stamps are equal; an empty entry's stamp is 0, never an arena's).
     // size - 1 and align - 1 wrap around for 0, which the slow path rejects.
-    // (serve(), spelled out: the block is returned without testing for 0.)
+    // (serve(), spelled out: one comparison with the limit suffices, as a
+    // piece's bytes are user addresses and size is small, so nothing wraps
+    // around, and the block is returned without testing it for 0.)
     thread_piece &first = t_pieces[0];
     if (arena != nullptr && size - 1 < sealkit::kLargestCachedSize && align - 1 < sealkit::kLargestCachedAlign &&
         (align & (align - 1)) == 0) {
         const uintptr_t start = align_up(first.cursor, align);
-        if (first.stamp == __atomic_load_n(&arena->stamp, __ATOMIC_ACQUIRE) && start <= first.limit &&
-            size <= first.limit - start) {
+        if (first.stamp == __atomic_load_n(&arena->stamp, __ATOMIC_ACQUIRE) && start + size <= first.limit) {
             first.cursor = start + size;
             return reinterpret_cast<void *>(start);
         }
