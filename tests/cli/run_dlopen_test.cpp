@@ -185,6 +185,46 @@ TEST(RunDlopen, PythonBehavesTheSameInEveryMode) {
     }
 }
 
+// The other real programs of run_command_test (which runs them under the
+// default policy) under pin, where every dlopen'ed object stays for good.
+struct real_program {
+    const char *name;
+    std::vector<std::string> argv;
+};
+
+class RunDlopenPin : public ::testing::TestWithParam<real_program> {};
+
+TEST_P(RunDlopenPin, RealProgramBehavesTheSame) {
+    const real_program &p = GetParam();
+    struct stat st;
+    if (stat(p.argv[0].c_str(), &st) != 0) GTEST_SKIP() << p.argv[0] << " is not installed";
+    char directory[] = "/tmp/sealkit-dlopen-XXXXXX";
+    ASSERT_NE(mkdtemp(directory), nullptr);
+    std::vector<std::string> argv{"/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", directory};
+    argv.insert(argv.end(), p.argv.begin(), p.argv.end());
+    command_result plain = run_under("", argv);
+    std::string reset = std::string("rm -rf ") + directory + "/* " + directory + "/.git";
+    ASSERT_EQ(system(reset.c_str()), 0);
+    command_result pinned = run_under("pin", argv);
+    EXPECT_EQ(pinned.exit_status, plain.exit_status) << pinned.err;
+    EXPECT_EQ(pinned.out, plain.out);
+    std::string cleanup = std::string("rm -rf ") + directory;
+    EXPECT_EQ(system(cleanup.c_str()), 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Programs, RunDlopenPin,
+    ::testing::Values(
+        real_program{"perl", {"/usr/bin/perl", "-MPOSIX", "-e", "print POSIX::floor(7.9), qq(\\n)"}},
+        real_program{"git", {"/bin/sh", "-c",
+                             "git init -q . && echo x > f && git add f && "
+                             "git -c user.name=a -c user.email=a@b commit -qm one && git log --format=%s"}},
+        real_program{"gcc", {"/bin/sh", "-c",
+                             "printf 'int main(void){return 3;}' > t.c && gcc t.c -o t && ./t; echo $?"}},
+        real_program{"node", {"/usr/bin/node", "-e", "console.log([1,2,3].map(x => x * 2).join(','))"}},
+        real_program{"java", {"/usr/bin/java", "-version"}}),
+    [](const ::testing::TestParamInfo<real_program> &param) { return std::string(param.param.name); });
+
 bool kernel_has_mseal() { return syscall(462, nullptr, 0, 0) == 0; }
 
 // Under pin the extension modules and the closed library are sealed too:
