@@ -80,4 +80,6 @@ void catch_up_unwatched_dlopens() {
     dlerror();  // the lookups must not leave an error behind
 }
 
+void release_unwatched_lock_in_child() { g_lock = 0; }
+
 }  // namespace sealkit::preload

@@ -26,4 +26,8 @@ void remember_unwatched_dlopen(const char *file, int mode);
 bool has_unwatched_dlopens();
 void catch_up_unwatched_dlopens();
 
+// For a child process just forked: the list's lock may have been held by
+// another thread of the parent.
+void release_unwatched_lock_in_child();
+
 }  // namespace sealkit::preload

@@ -4,6 +4,7 @@
 #include <elf.h>
 #include <errno.h>
 #include <link.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,6 +220,14 @@ void seal_objects(const object_set &wanted) {
     startup::release(list);
 }
 
+// A fork while another thread holds a lock leaves it held in the child,
+// where nothing would ever release it.
+void release_locks_in_child() {
+    g_record_lock = 0;
+    g_seal_lock = 0;
+    release_unwatched_lock_in_child();
+}
+
 void read_policy() {
     if (__atomic_load_n(&g_policy_read, __ATOMIC_ACQUIRE) == 2) return;
     int expected = 0;
@@ -227,6 +236,7 @@ void read_policy() {
         return;
     }
     g_options = startup::read_startup_options();
+    pthread_atfork(nullptr, nullptr, release_locks_in_child);
     g_policy = g_options.dlopen;
     // Start-up sealing sealed nothing, and said why: so does late sealing.
     if (g_options.invalid_variable != nullptr || active_backend().kind == SEALKIT_BACKEND_NONE)
