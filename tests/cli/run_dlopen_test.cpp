@@ -97,6 +97,21 @@ TEST(RunDlopen, WithoutSealkitNothingIsSealed) {
     }
 }
 
+// A constructor's dlopen, before start-up sealing: the preload cannot
+// post-process it then, and catches it up just before main. Under pin the
+// library is sealed and stays; under nodelete it stays unsealed and
+// unloadable (tests/programs/startup_dlopen_target exits 0 exactly then).
+TEST(RunDlopen, AConstructorsDlopenIsCaughtUpBeforeMain) {
+    const std::string target = std::string(SEALKIT_TEST_PROGRAMS) + "/startup_dlopen_target";
+    std::vector<sealkit_test::environment_change> env = clean();
+    env.push_back({"TARGET_LIBRARY", kPlain});
+    command_result nodelete = run_under("nodelete", {target}, env);
+    EXPECT_EQ(nodelete.exit_status, 0) << nodelete.out << nodelete.err;
+    command_result pin = run_under("pin", {target}, env);
+    EXPECT_EQ(pin.exit_status, 1) << "sealed, so dlclose leaves it: " << pin.out << pin.err;
+    EXPECT_EQ(pin.out.find(" 0 sealed"), std::string::npos) << pin.out;
+}
+
 // glibc searches a library's RUNPATH for the names it dlopens; the target's
 // DT_RPATH holds a decoy that a search made from the preload would find.
 TEST(RunDlopen, ABareNameOpenedByALibraryWithRunpathFindsTheSameFileInEveryMode) {
