@@ -6,7 +6,7 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 # The kernel `make test-oldkernel` boots (docs/compatibility.md).
-OLDKERNEL_PKG ?= linux-image-cloud-amd64
+OLDKERNEL_PKG ?= linux-image-amd64
 
 .PHONY: all deps configure build demo test test-oldkernel bench fuzz install clean
 

@@ -37,7 +37,7 @@ bool kernel_is_at_least_5_8() {
 // What the guard may discard from its copy of this address space: private
 // anonymous writable memory (heap, malloc arenas, other threads' stacks)
 // that it will never touch. It keeps the stack it runs on, its TLS, the
-// .bss right after a file mapping (a library's variables) and special
+// start of anonymous memory right after a file mapping (a library's .bss) and special
 // mappings. (The guard is forked before any filter of this image exists,
 // so none of its own calls is ever refused or sent to itself.)
 struct release_search {
@@ -53,7 +53,10 @@ bool collect_releasable(const procfs::mapping &m, void *context) {
     search.previous_end = m.end;
     search.previous_file_backed = m.is_file_backed();
     if (m.shared || m.is_file_backed() || (m.prot & (PROT_READ | PROT_WRITE)) != (PROT_READ | PROT_WRITE)) return true;
-    if (after_file) return true;
+    // A library's .bss follows its data mapping and may have merged with
+    // anonymous memory above it: keep the first MiB of such a mapping.
+    const uint64_t keep = after_file ? uint64_t{1} << 20 : 0;
+    if (m.end - m.start <= keep) return true;
     const auto starts_with = [&](const char *prefix) {
         const size_t length = strlen(prefix);
         return m.path_length >= length && memcmp(m.path, prefix, length) == 0;
@@ -61,7 +64,7 @@ bool collect_releasable(const procfs::mapping &m, void *context) {
     if (m.path_length > 0 && !starts_with("[heap]") && !starts_with("[anon:") && !starts_with("[stack]"))
         return true;  // [vvar], [vdso] and other special mappings
     if ((search.stack >= m.start && search.stack < m.end) || (search.tls >= m.start && search.tls < m.end)) return true;
-    const address_range range{m.start, m.end};
+    const address_range range{m.start + keep, m.end};
     guard_start &start = *search.start;
     if (start.release_count == guard_start::kMaxRelease) return false;
     start.release[start.release_count++] = range;
