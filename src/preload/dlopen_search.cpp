@@ -45,13 +45,28 @@ bool read_search_list(link_map *map, search_list &list) {
     return dlinfo(map, RTLD_DI_SERINFO, &list.info) == 0;
 }
 
+// Whether directory `index` of the list already appeared before it.
+bool repeated(const Dl_serpath *paths, unsigned index) {
+    for (unsigned i = 0; i < index; ++i)
+        if (strcmp(paths[i].dls_name, paths[index].dls_name) == 0) return true;
+    return false;
+}
+
+// The same directories in the same order, each counted at its first
+// appearance: glibc lists the executable's RPATH twice when it is on the
+// loader chain, and searching a directory again finds nothing new.
 bool same_directories(const Dl_serinfo &a, const Dl_serinfo &b) {
-    if (a.dls_cnt != b.dls_cnt) return false;
     // dls_serpath is declared with one element and holds dls_cnt.
     const Dl_serpath *ours = a.dls_serpath, *theirs = b.dls_serpath;
-    for (unsigned i = 0; i < a.dls_cnt; ++i)
-        if (strcmp(ours[i].dls_name, theirs[i].dls_name) != 0) return false;
-    return true;
+    unsigned i = 0, j = 0;
+    for (;;) {
+        while (i < a.dls_cnt && repeated(ours, i)) ++i;
+        while (j < b.dls_cnt && repeated(theirs, j)) ++j;
+        if (i == a.dls_cnt || j == b.dls_cnt) return i == a.dls_cnt && j == b.dls_cnt;
+        if (strcmp(ours[i].dls_name, theirs[j].dls_name) != 0) return false;
+        ++i;
+        ++j;
+    }
 }
 
 }  // namespace

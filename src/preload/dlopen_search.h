@@ -15,8 +15,10 @@
 // "The same way" is decided from glibc's own answer: dlinfo(RTLD_DI_SERINFO)
 // lists the directories glibc searches for a loader (RPATHs up the loader
 // chain, the executable's RPATH, LD_LIBRARY_PATH, RUNPATH, and the default
-// directories unless DF_1_NODEFLIB), in order; the caller and the preload
-// must have the identical list and both live in the base namespace.
+// directories unless DF_1_NODEFLIB), in order, leaving out directories it
+// knows do not exist; the caller and the preload must have the same list
+// (each directory counted where it first appears: a repeat finds nothing
+// new) and both live in the base namespace.
 //
 //     if (strchr(file, '/') == nullptr && !searches_like_the_preload(caller)) tail_call();
 #pragma once
