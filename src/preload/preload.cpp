@@ -23,7 +23,10 @@ namespace {
 using main_function = int (*)(int, char **, char **);
 using start_main_function = int (*)(main_function, int, char **, void (*)(), void (*)(), void (*)(), void *);
 
-main_function g_real_main = nullptr;
+// In .data, not .bss: the loader has already written the page that holds
+// .data, while the first write to a .bss page is a page fault (about 10 us
+// on virtualised machines, on every program start).
+main_function g_real_main __attribute__((section(".data"))) = nullptr;
 
 int sealed_main(int argc, char **argv, char **envp) {
     sealkit::startup::seal_at_startup();

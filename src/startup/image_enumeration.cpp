@@ -177,11 +177,14 @@ int add_image(dl_phdr_info *info, size_t, void *context) {
     image_list &list = *walk.list;
     if (list.count == list.capacity) {
         size_t capacity = list.capacity ? list.capacity * 2 : 32;
-        auto *grown = static_cast<loaded_image *>(realloc(list.items, capacity * sizeof(loaded_image)));
+        void *old = list.items_on_heap ? list.items : nullptr;
+        auto *grown = static_cast<loaded_image *>(realloc(old, capacity * sizeof(loaded_image)));
         if (grown == nullptr) {
             walk.error = -ENOMEM;
             return 1;
         }
+        if (!list.items_on_heap) memcpy(grown, list.items, list.count * sizeof(loaded_image));
+        list.items_on_heap = true;
         list.items = grown;
         list.capacity = capacity;
     }
@@ -208,7 +211,7 @@ long enumerate_loaded_images(image_list &list) {
 }
 
 void release(image_list &list) {
-    free(list.items);
+    if (list.items_on_heap) free(list.items);
     list = image_list{};
 }
 

@@ -15,9 +15,22 @@
 namespace sealkit::startup {
 namespace {
 
-// Reports of the last call (process lifetime when the preload made them).
-sealkit_image_report *g_reports = nullptr;
-size_t g_report_count = 0;
+// The globals written on every call live in .data, not .bss: the loader
+// has already written the page that holds .data, while the first write to
+// a .bss page is a page fault (about 10 us at start-up on virtualised
+// machines).
+#define SEALKIT_IN_WRITTEN_PAGE __attribute__((section(".data")))
+
+// Reports of the last call (process lifetime when the preload made them):
+// g_report_storage for ordinary programs, else the heap.
+constexpr size_t kStoredReports = 16;
+sealkit_image_report g_report_storage[kStoredReports] SEALKIT_IN_WRITTEN_PAGE;
+sealkit_image_report *g_reports SEALKIT_IN_WRITTEN_PAGE = nullptr;
+
+// Without malloc for ordinary programs: a process's first malloc costs
+// system calls (brk, getrandom) and page faults, on every program start.
+constexpr size_t kListedOnStack = 12;
+size_t g_report_count SEALKIT_IN_WRITTEN_PAGE = 0;
 
 // Under the seccomp backend every seal adds a permanent filter to a chain
 // the kernel limits, so the pieces of all images are collected here and
@@ -49,7 +62,7 @@ struct pending_seals {
         free(owners);
     }
 };
-pending_seals *g_batch = nullptr;
+pending_seals *g_batch SEALKIT_IN_WRITTEN_PAGE = nullptr;
 
 // Seals [start, start + length) now, or adds it to the batch.
 long seal_now_or_later(uintptr_t start, size_t length, sealkit_image_report &entry) {
@@ -134,38 +147,41 @@ void fail(sealkit_image_report &entry, long result, const char *step) {
     entry.error_step = step;
 }
 
-void seal_one(const loaded_image &image, bool permanent, bool program_marked, unsigned flags,
-              relro_mover &mover, sealkit_image_report &entry) {
+// Why image is left unsealed (SEALKIT_SKIP_NONE: it is sealed), decided
+// for every image before anything changes, so the RELRO of exactly the
+// sealed ones can be copied in one pass.
+int skip_reason_of(const loaded_image &image, bool permanent, bool program_marked, unsigned flags) {
+    if (image.span.empty()) return SEALKIT_SKIP_NO_SEGMENTS;
+    if (image.is_vdso && !(flags & SEALKIT_SEAL_VDSO)) return SEALKIT_SKIP_VDSO;
+    if (!permanent) return SEALKIT_SKIP_UNLOADABLE;
+    if ((flags & SEALKIT_ONLY_MARKED) && !(program_marked && image.marked_for_sealing) && !image.is_vdso)
+        return SEALKIT_SKIP_NOT_MARKED;
+    if ((flags & SEALKIT_SKIP_SEALED) && active_backend().is_sealed(image.span.start, image.span.length()) == 1)
+        return SEALKIT_SKIP_ALREADY_SEALED;
+    return SEALKIT_SKIP_NONE;
+}
+
+void describe(const loaded_image &image, sealkit_image_report &entry) {
     entry.name = image.name;
     entry.start = image.span.start;
     entry.end = image.span.end;
     entry.segment_kinds = image.segment_kinds;
     entry.mutable_ranges = static_cast<unsigned>(image.mutable_count);
-    if (image.span.empty()) {
-        entry.skip_reason = SEALKIT_SKIP_NO_SEGMENTS;
-        return;
-    }
-    if (image.is_vdso && !(flags & SEALKIT_SEAL_VDSO)) {
-        entry.skip_reason = SEALKIT_SKIP_VDSO;
-        return;
-    }
-    if (!permanent) {
-        entry.skip_reason = SEALKIT_SKIP_UNLOADABLE;
-        return;
-    }
-    if ((flags & SEALKIT_ONLY_MARKED) && !(program_marked && image.marked_for_sealing) && !image.is_vdso) {
-        entry.skip_reason = SEALKIT_SKIP_NOT_MARKED;
-        return;
-    }
-    if ((flags & SEALKIT_SKIP_SEALED) && active_backend().is_sealed(image.span.start, image.span.length()) == 1) {
-        entry.skip_reason = SEALKIT_SKIP_ALREADY_SEALED;
-        return;
-    }
+}
+
+// Whether image's RELRO is to be moved: it is sealed and has a RELRO.
+bool moves_relro(const loaded_image &image, const sealkit_image_report &entry, unsigned flags) {
+    return entry.skip_reason == SEALKIT_SKIP_NONE && !image.too_many_mutable && !(flags & SEALKIT_RELRO_FILE) &&
+           !image.relro.empty();
+}
+
+void seal_one(const loaded_image &image, bool move_relro, relro_mover &mover, sealkit_image_report &entry) {
+    if (entry.skip_reason != SEALKIT_SKIP_NONE) return;
     if (image.too_many_mutable) {
         fail(entry, -E2BIG, "mutable");  // cannot honour every mutable range: seal nothing
         return;
     }
-    if (!(flags & SEALKIT_RELRO_FILE) && !image.relro.empty()) {
+    if (move_relro) {
         long moved = mover.move_to_anonymous(image);
         if (moved == 0) entry.relro_moved = 1;
         // EPERM on a RELRO that is already sealed: an earlier pass (the
@@ -182,16 +198,24 @@ void seal_one(const loaded_image &image, bool permanent, bool program_marked, un
 
 long seal_images(const image_list &list, bool *permanent, unsigned flags, sealkit_image_report *entries,
                  sealkit_report &report) {
+    bool *relro_wanted = permanent + list.count;
     long first_error = 0;
     bool program_marked = false;
     for (size_t i = 0; i < list.count; ++i)
         if (list.items[i].is_main_program) program_marked = list.items[i].marked_for_sealing;
 
-    relro_mover mover;
+    for (size_t i = 0; i < list.count; ++i) {
+        describe(list.items[i], entries[i]);
+        entries[i].skip_reason = skip_reason_of(list.items[i], permanent[i], program_marked, flags);
+        relro_wanted[i] = moves_relro(list.items[i], entries[i], flags);
+    }
     pending_seals batch;
     if (active_backend().kind == SEALKIT_BACKEND_SECCOMP) g_batch = &batch;
-    for (size_t i = 0; i < list.count; ++i)
-        seal_one(list.items[i], permanent[i], program_marked, flags, mover, entries[i]);
+    {
+        relro_mover mover;  // unmaps what it did not move before the list goes
+        mover.copy_all(list, relro_wanted);  // a failure is reported by each move
+        for (size_t i = 0; i < list.count; ++i) seal_one(list.items[i], relro_wanted[i], mover, entries[i]);
+    }
     g_batch = nullptr;
     if (batch.count != 0) {
         report.seal_calls += 1;
@@ -217,31 +241,41 @@ long seal_images(const image_list &list, bool *permanent, unsigned flags, sealki
     return first_error;
 }
 
-long seal_loaded_images(unsigned flags, sealkit_report &report) {
-    const long long began = sys::monotonic_nanoseconds();
+long seal_loaded_images(unsigned flags, sealkit_report &report, bool timed) {
+    // Reading the clock costs a few page faults the first time (libc's
+    // clock_gettime, the vDSO's data pages): only when someone reads it.
+    const long long began = timed ? sys::monotonic_nanoseconds() : 0;
     report = sealkit_report{};
     report.backend = active_backend().name;
 
-    image_list list;
+    loaded_image listed_on_stack[kListedOnStack];
+    image_list list{listed_on_stack, 0, kListedOnStack, false};
     long error = enumerate_loaded_images(list);
-    bool *permanent = list.count ? static_cast<bool *>(malloc(list.count)) : nullptr;
-    auto *entries = static_cast<sealkit_image_report *>(calloc(list.count ? list.count : 1, sizeof(sealkit_image_report)));
-    if (error != 0 || (list.count && permanent == nullptr) || entries == nullptr) {
-        free(permanent);
-        free(entries);
+    // permanent[i], then scratch for seal_images.
+    bool flags_on_stack[2 * kListedOnStack];
+    bool *permanent = list.count <= kListedOnStack ? flags_on_stack : static_cast<bool *>(malloc(2 * list.count));
+    if (g_reports != g_report_storage) free(g_reports);
+    g_reports = nullptr;
+    g_report_count = 0;
+    auto *entries = list.count <= kStoredReports
+                        ? g_report_storage
+                        : static_cast<sealkit_image_report *>(malloc(list.count * sizeof(sealkit_image_report)));
+    if (error != 0 || permanent == nullptr || entries == nullptr) {
+        if (permanent != flags_on_stack) free(permanent);
+        if (entries != g_report_storage) free(entries);
         release(list);
         return -ENOMEM;
     }
+    memset(entries, 0, list.count * sizeof(sealkit_image_report));
     mark_permanent_images(list, permanent);
     long first_error = seal_images(list, permanent, flags, entries, report);
     report.images = static_cast<unsigned>(list.count);
-    free(permanent);
+    if (permanent != flags_on_stack) free(permanent);
     release(list);
-    free(g_reports);
     g_reports = entries;
     g_report_count = list.count;
     report.image = entries;
-    report.nanoseconds = sys::monotonic_nanoseconds() - began;
+    if (timed) report.nanoseconds = sys::monotonic_nanoseconds() - began;
     return first_error;
 }
 

@@ -11,7 +11,9 @@ namespace sealkit::startup {
 
 // Implements sealkit_seal_images (see sealkit.h). Returns 0 or -errno of
 // the first failure. The report's image array lives until the next call.
-long seal_loaded_images(unsigned flags, sealkit_report &report);
+// timed = false leaves report.nanoseconds 0 and spares the clock's first
+// use (the preload when no report is asked for).
+long seal_loaded_images(unsigned flags, sealkit_report &report, bool timed = true);
 
 // The per-object engine behind it, for any list of images (late sealing,
 // src/preload/dlopen_policy.h, seals objects dlopen'ed after start-up with

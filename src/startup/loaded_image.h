@@ -60,11 +60,15 @@ inline const char *file_name_of(const char *path) {
 const char *dynamic_string(const loaded_image &image, uint64_t offset);
 
 // A growable list of images (malloc-backed: startup sealing runs inside
-// arbitrary C programs and must not need libstdc++).
+// arbitrary C programs and must not need libstdc++). It may start in
+// storage the caller lends (items, capacity, items_on_heap = false) and
+// moves to the heap only when that is full: a process's first malloc costs
+// system calls and page faults, which the preload saves at start-up.
 struct image_list {
     loaded_image *items = nullptr;
     size_t count = 0;
     size_t capacity = 0;
+    bool items_on_heap = true;
 };
 
 // Every object currently loaded, in the loader's order. 0 or -ENOMEM.

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,11 +17,13 @@
 namespace sealkit::startup {
 namespace {
 
-bool g_done = false;
+// In .data, not .bss (hence true at first): the loader has already written
+// the page that holds .data, so the first write here costs no page fault.
+bool g_first_call = true;
 
 // SEALKIT_REPORT names a file ("%p" becomes the pid, so a process tree
 // writes one report each), or "-" for stderr.
-void write_report_file(const startup_options &options, const sealkit_report &report) {
+[[gnu::noinline]] void write_report_file(const startup_options &options, const sealkit_report &report) {
     if (options.report_path == nullptr) return;
     int fd = 2;
     if (strcmp(options.report_path, "-") != 0) {
@@ -52,68 +55,80 @@ void write_report_file(const startup_options &options, const sealkit_report &rep
     _exit(kEnforceExitStatus);
 }
 
+// Says what went wrong in one line: stops the program under SEALKIT_ENFORCE,
+// else warns (unless quiet) with tail appended ("; running on", ...) and
+// returns. Out of line, so its buffer takes stack only when there is
+// something to say: every stack page the start-up path touches first is a
+// page fault (about 10 us on virtualised machines).
+[[gnu::noinline, gnu::format(printf, 3, 4)]] void report_problem(const startup_options &options, const char *tail,
+                                                                 const char *format, ...) {
+    char line[4352];
+    va_list arguments;
+    va_start(arguments, format);
+    vsnprintf(line, sizeof line, format, arguments);
+    va_end(arguments);
+    if (options.enforce) stop(line);
+    if (!options.quiet) dprintf(2, "sealkit: %s%s\n", line, tail);
+}
+
+// SEALKIT_LOCKDOWN: everything lockdown does; its image report stands in
+// for the startup report, and a failure to deny write-execute is a
+// failure. Returns what sealing returned, or 1 when it already said that
+// lockdown failed. Out of line: its report is large.
+[[gnu::noinline]] long lock_down(const startup_options &options, sealkit_report &report) {
+    sealkit_lockdown_report locked;
+    unsigned flags = SEALKIT_LOCKDOWN_DEFAULT | ((options.seal_flags & SEALKIT_SEAL_VDSO) ? unsigned{SEALKIT_LOCKDOWN_VDSO} : 0u);
+    long result = sealkit_lockdown(flags, &locked) == 0 ? 0 : -errno;
+    report = locked.images;
+    if (options.report_path != nullptr && strcmp(options.report_path, "-") == 0)
+        sealkit_write_lockdown_report(2, &locked, options.json_report);
+    else write_report_file(options, report);
+    if (locked.write_execute_error != 0 || locked.protected_data_error != 0) {
+        int error = locked.write_execute_error ? locked.write_execute_error : locked.protected_data_error;
+        report_problem(options, "; running on", "lockdown could not %s: %s",
+                       locked.write_execute_error ? "deny write-execute" : "freeze protected data", strerror(error));
+        return 1;
+    }
+    return result;
+}
+
 }  // namespace
 
 void seal_at_startup() {
-    if (g_done) return;
-    g_done = true;
+    if (!g_first_call) return;
+    g_first_call = false;
     const startup_options options = read_startup_options();
-    char line[4352];
     if (options.invalid_variable != nullptr) {
-        snprintf(line, sizeof line, "%s has a value sealkit does not understand, so nothing was sealed",
-                 options.invalid_variable);
-        if (options.enforce) stop(line);
-        if (!options.quiet) dprintf(2, "sealkit: %s\n", line);
+        report_problem(options, "", "%s has a value sealkit does not understand, so nothing was sealed",
+                       options.invalid_variable);
         return;
     }
     if (active_backend().kind == SEALKIT_BACKEND_NONE) {
-        snprintf(line, sizeof line, "no backend can enforce seals here (%s), so nothing was sealed",
-                 active_backend_reason());
-        if (options.enforce) stop(line);
-        if (!options.quiet) dprintf(2, "sealkit: %s\n", line);
+        report_problem(options, "", "no backend can enforce seals here (%s), so nothing was sealed",
+                       active_backend_reason());
         return;
     }
     sealkit_report report;
     long result;
     if (options.lockdown) {
-        // Everything lockdown does; its image report stands in for the
-        // startup report, and a failure to deny write-execute is a failure.
-        sealkit_lockdown_report locked;
-        unsigned flags = SEALKIT_LOCKDOWN_DEFAULT | ((options.seal_flags & SEALKIT_SEAL_VDSO) ? unsigned{SEALKIT_LOCKDOWN_VDSO} : 0u);
-        result = sealkit_lockdown(flags, &locked) == 0 ? 0 : -errno;
-        report = locked.images;
-        if (options.report_path != nullptr && strcmp(options.report_path, "-") == 0)
-            sealkit_write_lockdown_report(2, &locked, options.json_report);
-        else write_report_file(options, report);
-        if (locked.write_execute_error != 0 || locked.protected_data_error != 0) {
-            int error = locked.write_execute_error ? locked.write_execute_error : locked.protected_data_error;
-            snprintf(line, sizeof line, "lockdown could not %s: %s",
-                     locked.write_execute_error ? "deny write-execute" : "freeze protected data", strerror(error));
-            if (options.enforce) stop(line);
-            if (!options.quiet) dprintf(2, "sealkit: %s; running on\n", line);
-            return;
-        }
+        result = lock_down(options, report);
+        if (result > 0) return;  // lock_down said what went wrong
     } else {
-        result = seal_loaded_images(options.seal_flags, report);
+        result = seal_loaded_images(options.seal_flags, report, options.report_path != nullptr);
         write_report_file(options, report);
     }
     if (result == 0) return;
     if (report.images == 0) {
-        snprintf(line, sizeof line, "could not list the loaded objects: %s", strerror(static_cast<int>(-result)));
-        if (options.enforce) stop(line);
-        if (!options.quiet) dprintf(2, "sealkit: %s\n", line);
+        report_problem(options, "", "could not list the loaded objects: %s", strerror(static_cast<int>(-result)));
         return;
     }
     for (unsigned i = 0; i < report.images; ++i) {
         const sealkit_image_report &entry = report.image[i];
         if (entry.error == 0) continue;
-        snprintf(line, sizeof line, "could not seal %s: %s (%s)", entry.name, strerror(entry.error),
-                 entry.error_step ? entry.error_step : "seal");
-        if (options.enforce) stop(line);
-        if (!options.quiet) {
-            dprintf(2, "sealkit: %s; running on (%u of %u objects sealed)\n", line, report.images_sealed,
-                    report.images);
-        }
+        char tail[80];
+        snprintf(tail, sizeof tail, "; running on (%u of %u objects sealed)", report.images_sealed, report.images);
+        report_problem(options, tail, "could not seal %s: %s (%s)", entry.name, strerror(entry.error),
+                       entry.error_step ? entry.error_step : "seal");
         return;  // one warning per process
     }
 }

@@ -62,20 +62,29 @@ struct closure {
     }
 };
 
+// Out of line, so its buffer takes stack only when the file exists: each
+// stack page start-up sealing touches first is a page fault.
+[[gnu::noinline]] void mark_preloads_read_from(int fd, closure &walk) {
+    char text[4096];
+    ssize_t length = read(fd, text, sizeof text);
+    if (length > 0) walk.mark_list(text, static_cast<size_t>(length));
+}
+
 void mark_system_preloads(closure &walk) {
     int fd = open("/etc/ld.so.preload", O_RDONLY | O_CLOEXEC);
     if (fd < 0) return;
-    char text[4096];
-    ssize_t length = read(fd, text, sizeof text);
+    mark_preloads_read_from(fd, walk);
     close(fd);
-    if (length > 0) walk.mark_list(text, static_cast<size_t>(length));
 }
 
 }  // namespace
 
 void mark_permanent_images(const image_list &list, bool *permanent) {
     for (size_t i = 0; i < list.count; ++i) permanent[i] = false;
-    size_t *queue = static_cast<size_t *>(malloc((list.count + 1) * sizeof(size_t)));
+    // On the stack for ordinary programs: no malloc at start-up.
+    size_t small_queue[32];
+    size_t *queue = list.count < 32 ? small_queue
+                                    : static_cast<size_t *>(malloc((list.count + 1) * sizeof(size_t)));
     if (queue == nullptr) return;  // nothing is known permanent: nothing unsafe gets sealed
     closure walk{list, permanent, queue};
 
@@ -90,7 +99,7 @@ void mark_permanent_images(const image_list &list, bool *permanent) {
     mark_system_preloads(walk);
     // Breadth-first over DT_NEEDED from everything known permanent so far.
     for (size_t next = 0; next < walk.queued; ++next) walk.follow_needed(list.items[queue[next]]);
-    free(queue);
+    if (queue != small_queue) free(queue);
 }
 
 }  // namespace sealkit::startup
