@@ -150,6 +150,19 @@ TEST(RunDlopen, FailedCallsKeepTheirErrorAndNothingElseIsReported) {
     }
 }
 
+// dlmopen is passed on unchanged: it works, and nothing it opens (in a
+// namespace of its own, with its own libc) is sealed, even under pin.
+TEST(RunDlopen, DlmopenIsPassedOnAndNotSealed) {
+    command_result plain = run_under("", {kTarget, "dlmopen", kNodelete});
+    ASSERT_EQ(plain.exit_status, 0) << plain.out << plain.err;
+    for (const std::string &mode : kModes) {
+        command_result r = run_under(mode, {kTarget, "dlmopen", kNodelete});
+        EXPECT_EQ(r.exit_status, 0) << mode << ": " << r.err;
+        EXPECT_EQ(r.out, plain.out) << mode;
+        EXPECT_TRUE(has(r, "sealed=0")) << mode << ": " << r.out;
+    }
+}
+
 // dlopen and dlclose in several threads at once: no deadlock, no failure,
 // and what must be sealed is.
 TEST(RunDlopen, ThreadsOpeningAndClosingAtOnceAllSucceed) {

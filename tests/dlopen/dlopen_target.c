@@ -13,6 +13,8 @@
  *                            whether the found library is sealed now
  *   missing                  a failed dlopen and an RTLD_NOLOAD that finds
  *                            nothing: what dlerror() says
+ *   dlmopen LIBRARY          dlmopen LIBRARY into a new namespace: its tag,
+ *                            and whether it is sealed (never: passed on)
  *   threads PLAIN NODELETE   4 threads open and close PLAIN and open NODELETE
  *                            200 times each at once: all done, and whether
  *                            NODELETE is sealed at the end
@@ -141,12 +143,26 @@ static int open_in_threads(const char *plain, const char *nodelete) {
     return 0;
 }
 
+static int open_in_new_namespace(const char *path) {
+    void *handle = dlmopen(LM_ID_NEWLM, path, RTLD_NOW);
+    if (handle == NULL) {
+        fprintf(stderr, "dlmopen %s: %s\n", path, dlerror());
+        return 2;
+    }
+    tag_function tag = (tag_function)dlsym(handle, "dlopen_library_tag");
+    if (tag == NULL) return 2;
+    printf("tag=%s\n", tag());
+    printf("sealed=%d\n", text_is_sealed((const void *)tag));
+    return 0;
+}
+
 int main(int argc, char **argv) {
+    if (argc == 3 && strcmp(argv[1], "dlmopen") == 0) return open_in_new_namespace(argv[2]);
     if (argc == 4 && strcmp(argv[1], "threads") == 0) return open_in_threads(argv[2], argv[3]);
     if (argc >= 3 && strcmp(argv[1], "open") == 0)
         return open_library(argv[2], argc >= 4 && strcmp(argv[3], "nodelete") == 0);
     if (argc == 3 && strcmp(argv[1], "runpath") == 0) return open_through_runpath(argv[2]);
     if (argc == 2 && strcmp(argv[1], "missing") == 0) return fail_to_open();
-    fprintf(stderr, "usage: dlopen_target open LIBRARY [nodelete] | runpath OPENER | missing | threads PLAIN NODELETE\n");
+    fprintf(stderr, "usage: dlopen_target open LIBRARY [nodelete] | runpath OPENER | missing | dlmopen LIBRARY | threads PLAIN NODELETE\n");
     return 2;
 }
