@@ -292,11 +292,14 @@ long install_part(range_list reprotect, range_list unmap, range_list discard, re
         const long result = install_one(reprotect, unmap, discard, where);
         return result == kDoesNotFitOneFilter ? -ENOMEM : result;
     }
-    const long main = install_one(reprotect, unmap, discard, where);
-    if (main != 0) return main == kDoesNotFitOneFilter ? -ENOMEM : main;
+    // The destination first: if the chain fills in between, what stays is
+    // a refusal of MREMAP_FIXED onto ranges reported unsealed, not of
+    // mprotect and munmap.
     long destinations = install_one({}, unmap, {}, remap_destination::only);
     if (destinations == kDoesNotFitOneFilter) destinations = pack_and_install({}, unmap, {}, true);
     if (destinations != 0) return destinations;
+    const long main = install_one(reprotect, unmap, discard, where);
+    if (main != 0) return main == kDoesNotFitOneFilter ? -ENOMEM : main;
     remember(reprotect, unmap, discard);
     return 0;
 }
