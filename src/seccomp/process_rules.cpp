@@ -5,7 +5,9 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <ucontext.h>
+#include <unistd.h>
 
 #include "seccomp/mapping_syscalls.h"
 
@@ -27,8 +29,26 @@ int mseal_number() {
     return -1;
 }
 
+int break_number(bool i386) {
+    for (size_t i = 0; i < kMappingSyscallCount; ++i)
+        if (kMappingSyscalls[i].effect == mapping_effect::heap_break)
+            return i386 ? kMappingSyscalls[i].i386_number : kMappingSyscalls[i].x86_64_number;
+    return -1;
+}
+
 void on_sigsys(int signal, siginfo_t *info, void *context) {
 #if defined(__x86_64__)
+    const bool i386 = info->si_arch == AUDIT_ARCH_I386;
+    if (info->si_code == 1 /* SYS_SECCOMP */ && (info->si_syscall & ~0x40000000) == break_number(i386)) {
+        // brk below sealed heap pages (seal_filter_policy::trap_break_from):
+        // the kernel would refuse to unmap them and return the current
+        // break; brk(0) asks for it and is never trapped.
+        const int saved_errno = errno;
+        greg_t *registers = static_cast<ucontext_t *>(context)->uc_mcontext.gregs;
+        registers[REG_RAX] = static_cast<greg_t>(syscall(SYS_brk, 0L));
+        errno = saved_errno;
+        return;
+    }
     if (info->si_code == 1 /* SYS_SECCOMP */ && info->si_syscall == mseal_number() && g_emulator != nullptr) {
         const int saved_errno = errno;
         greg_t *registers = static_cast<ucontext_t *>(context)->uc_mcontext.gregs;

@@ -12,6 +12,9 @@
 //   Caution, documented in docs/seccomp-backend.md: a program exec'd from
 //   this one inherits the filter but not the handler, so if it calls mseal
 //   without loading sealkit itself, SIGSYS ends it.
+// - brk below sealed heap pages, where no exec guard answers it (a fork
+//   child's seal): the same handler returns the current break, as the
+//   kernel does when it refuses to unmap sealed heap pages.
 // - SEALKIT_DENY_IO_URING=1: io_uring_setup is refused (EPERM), because
 //   io_uring runs madvise without passing through seccomp.
 //

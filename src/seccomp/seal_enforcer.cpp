@@ -36,6 +36,7 @@ struct enforcer_state {
     exec_guard_launch launch;
     long guard_owner = 0;  // the process that talks to the guard (not its fork children)
     uint64_t token[2] = {};  // lets this image past its own listener lock
+    uint64_t heap_top = 0;   // sealed_heap_top() of the call in progress
     const char *guard_problem = nullptr;
 };
 
@@ -220,6 +221,30 @@ range_list slice(range_list from, uint64_t low, uint64_t high, address_range *ou
 
 using remap_destination = seal_filter_policy::remap_destination;
 
+struct heap_search {
+    range_list sealed;
+    uint64_t top;
+};
+
+bool collect_sealed_heap_top(const procfs::mapping &m, void *context) {
+    auto &search = *static_cast<heap_search *>(context);
+    if (m.path_length != 6 || memcmp(m.path, "[heap]", 6) != 0) return true;
+    for (size_t i = 0; i < search.sealed.count; ++i) {
+        const address_range &r = search.sealed.ranges[i];
+        const uint64_t end = r.end < m.end ? r.end : m.end;
+        if (r.start < end && m.start < end && end > search.top) search.top = end;
+    }
+    return true;
+}
+
+// The top of the highest sealed page inside the heap ([heap] in maps): a
+// break moved below it would unmap sealed pages (seal_filter_policy).
+uint64_t sealed_heap_top(range_list sealed) {
+    heap_search search{sealed, 0};
+    procfs::read_mappings(0, procfs::mappings_file::maps, collect_sealed_heap_top, &search);
+    return search.top;
+}
+
 // The policy of the next filter over these lists.
 seal_filter_policy next_policy(range_list reprotect, range_list unmap, range_list discard, address_range (&code)[64],
                                remap_destination where = remap_destination::here) {
@@ -230,6 +255,11 @@ seal_filter_policy next_policy(range_list reprotect, range_list unmap, range_lis
     policy.destination = where;
     policy.refusal = g_state.guard_pending ? SECCOMP_RET_USER_NOTIF : kRefusal;
     if (where == remap_destination::only) return policy;  // mremap alone: no process-wide rules
+    // brk below sealed heap pages: the guard answers it, or else this
+    // image's SIGSYS handler (process_rules.h) when there is one.
+    policy.sealed_heap_top = g_state.heap_top;
+    if (g_state.heap_top != 0 && !g_state.guard_pending && seal_emulation_enabled())
+        policy.trap_break_from = executable_mappings(code, 64);
     const bool first = g_state.filters == 0;
     policy.process_rules = first;
     if (first && seal_emulation_enabled()) policy.trap_mseal_from = executable_mappings(code, 64);
@@ -425,6 +455,7 @@ long move_guard_to_new_filter(range_list reprotect, range_list unmap, range_list
     policy.unmap = merge(g_state.unmap.view(), unmap, all.lists[2]);
     policy.discard = merge(g_state.discard.view(), discard, all.lists[3]);
     policy.refusal = SECCOMP_RET_USER_NOTIF;
+    policy.sealed_heap_top = sealed_heap_top(policy.unmap);
     bpf_program program(*g_state.storage);
     if (!compile_seal_filter(policy, *g_state.workspace, program)) return kDoesNotFit;
 
@@ -449,6 +480,7 @@ long move_guard_to_new_filter(range_list reprotect, range_list unmap, range_list
     g_state.guard_problem = "the exec guard could not move to a newer filter";
     cancel_exec_guard(g_state.launch);
     policy.refusal = kRefusal;
+    policy.sealed_heap_top = 0;  // a plain filter leaves brk alone (seal_filter_policy)
     bpf_program plain(*g_state.storage);
     if (!compile_seal_filter(policy, *g_state.workspace, plain)) return -ENOMEM;
     if (long failed = install(plain)) return failed;
@@ -544,6 +576,7 @@ long enforce(const address_range *ranges, size_t count, unsigned what) {
     const range_list unmap{work.lists[2], work.counts[2]};
     const range_list discard{work.lists[3], work.counts[3]};
 
+    g_state.heap_top = sealed_heap_top(unmap);
     if (g_state.guard_running && g_state.guard_owner == getpid()) {
         const long moved = move_guard_to_new_filter(reprotect, unmap, discard);
         if (moved != kDoesNotFit) return moved;

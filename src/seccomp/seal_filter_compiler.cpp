@@ -76,6 +76,13 @@ private:
         return false;
     }
     void emit_blocks();
+    void trap_when_called_from(range_list code);
+    // brk below the sealed heap pages is checked when someone can answer
+    // it with the current break (seal_filter_policy::sealed_heap_top).
+    bool break_rule() const {
+        return !destination_only_ && policy_.sealed_heap_top >= 4096 &&
+               (policy_.refusal == SECCOMP_RET_USER_NOTIF || policy_.trap_break_from.count != 0);
+    }
     // The kernel's check that scratch memory is written before it is read
     // (check_load_and_stores) carries its state across a `ret` as if
     // control fell through it, but starts afresh after a `ja`. Code that
@@ -114,6 +121,13 @@ private:
         miss_used_ = true;
         return stub_miss_;
     }
+    // A stub `ja target` for a conditional jump whose target is out of reach.
+    label far(label target) {
+        note_use();
+        far_stub_[far_count_] = out_.new_label();
+        far_target_[far_count_] = target;
+        return far_stub_[far_count_++];
+    }
     void note_use() {
         if (first_use_ < 0) first_use_ = static_cast<int>(out_.length());
     }
@@ -141,6 +155,9 @@ private:
     label stub_hit_{0}, stub_miss_{0};
     int first_use_ = -1;
     bool miss_used_ = false, hit_used_ = false;
+    static constexpr size_t kMaxFar = 32;
+    label far_stub_[kMaxFar], far_target_[kMaxFar];
+    size_t far_count_ = 0;
     label miss_far_{0};
 
     bool reprotect_ = false, unmap_ = false, discard_ = false;
@@ -154,7 +171,7 @@ private:
     label reprotect_entry_, unmap_entry_, discard_entry_, unmap_then_source_entry_;
     label reprotect_block_, unmap_block_, map_block_, remap_block_, remap_source_block_,
         advise_block_, advise_process_block_, shm_attach_block_, shm_detach_block_, ipc_block_, io_uring_block_,
-        seal_block_;
+        seal_block_, break_block_;
 };
 
 bool compiler::split(range_list ranges) {
@@ -211,6 +228,11 @@ void compiler::flush_stubs(bool force, bool fallthrough) {
         out_.place(stub_miss_);
         emit_miss();
     }
+    for (size_t i = 0; i < far_count_; ++i) {
+        out_.place(far_stub_[i]);
+        out_.jump(far_target_[i]);
+    }
+    far_count_ = 0;
     out_.place(after);
     new_stubs();
 }
@@ -252,6 +274,11 @@ void compiler::emit_window_tree(size_t first, size_t last, size_t end, uint32_t 
     label right = out_.new_label();
     if (left_bound <= 240)
         out_.branch(BPF_JGT, workspace_.pieces[middle].last - offset, right, bpf_program::next());
+    else if (far_count_ < kMaxFar)
+        // Out of reach: to a nearby `ja right` placed with the next stubs.
+        // (branch_far's "jt = 0, jf = 1" costs a kernel before JGT/JGE
+        // inversion one more converted instruction.)
+        out_.branch(BPF_JGT, workspace_.pieces[middle].last - offset, far(right), bpf_program::next());
     else
         out_.branch_far(BPF_JGT, workspace_.pieces[middle].last - offset, right);
     emit_window_tree(first, middle, end, offset, none);
@@ -517,7 +544,7 @@ void compiler::dispatch(bool i386) {
         case mapping_effect::shm_attach: block = unmap_ ? shm_attach_block_ : label{0}; break;
         case mapping_effect::shm_detach: block = unmap_ ? shm_detach_block_ : label{0}; break;
         case mapping_effect::ipc_multiplexer: block = unmap_ ? ipc_block_ : label{0}; break;
-        case mapping_effect::heap_break: break;  // see docs/seccomp-backend.md: not emulated
+        case mapping_effect::heap_break: block = break_rule() ? break_block_ : label{0}; break;
         case mapping_effect::seal: block = policy_.trap_mseal_from.count ? seal_block_ : label{0}; break;
         case mapping_effect::io_uring_setup: block = policy_.deny_io_uring ? io_uring_block_ : label{0}; break;
         }
@@ -528,6 +555,27 @@ void compiler::dispatch(bool i386) {
         if (block.id != 0) out_.branch_far(BPF_JEQ, static_cast<uint32_t>(number), block);
     }
     out_.ret(kAllow);
+}
+
+// A linear scan of the caller's instruction pointer over the ranges (few,
+// and the calls trapped are not hot): SECCOMP_RET_TRAP from inside one,
+// falling through otherwise.
+void compiler::trap_when_called_from(range_list code) {
+    for (size_t i = 0; i < code.count; ++i) {
+        const address_range &r = code.ranges[i];
+        const uint64_t last = r.end - 1;
+        if ((r.start >> 32) != (last >> 32)) continue;  // never for a code mapping; skipped safely
+        label next = out_.new_label(), window = out_.new_label(), above = out_.new_label();
+        out_.load_word(offsetof(seccomp_data, instruction_pointer) + 4);
+        out_.branch(BPF_JEQ, static_cast<uint32_t>(r.start >> 32), window, next);
+        out_.place(window);
+        out_.load_word(offsetof(seccomp_data, instruction_pointer));
+        out_.branch(BPF_JGE, static_cast<uint32_t>(r.start), above, next);
+        out_.place(above);
+        out_.branch(BPF_JGT, static_cast<uint32_t>(last), next, bpf_program::next());
+        out_.ret(SECCOMP_RET_TRAP);
+        out_.place(next);
+    }
 }
 
 void compiler::emit_blocks() {
@@ -544,25 +592,38 @@ void compiler::emit_blocks() {
         return;
     }
     if (policy_.trap_mseal_from.count != 0) {
-        // A linear scan of the caller's instruction pointer over the ranges:
-        // few ranges, and mseal is not a hot call.
         out_.place(seal_block_);
-        for (size_t i = 0; i < policy_.trap_mseal_from.count; ++i) {
-            const address_range &r = policy_.trap_mseal_from.ranges[i];
-            const uint64_t last = r.end - 1;
-            if ((r.start >> 32) != (last >> 32)) continue;  // never for a code mapping; skipped safely
-            label next = out_.new_label(), window = out_.new_label(), above = out_.new_label();
-            out_.load_word(offsetof(seccomp_data, instruction_pointer) + 4);
-            out_.branch(BPF_JEQ, static_cast<uint32_t>(r.start >> 32), window, next);
-            out_.place(window);
-            out_.load_word(offsetof(seccomp_data, instruction_pointer));
-            out_.branch(BPF_JGE, static_cast<uint32_t>(r.start), above, next);
-            out_.place(above);
-            out_.branch(BPF_JGT, static_cast<uint32_t>(last), next, bpf_program::next());
-            out_.ret(SECCOMP_RET_TRAP);
-            out_.place(next);
-        }
+        trap_when_called_from(policy_.trap_mseal_from);
         out_.ret(kAllow);  // the kernel's own answer
+    }
+    if (break_rule()) {
+        // brk(addr) unmaps [round_up(addr), old break): sealed heap pages
+        // when 0 < addr <= top - one page (round_up(addr) < top, top page
+        // aligned). brk(0) asks for the break.
+        const uint64_t lowest_refused = policy_.sealed_heap_top - 4096;
+        const uint32_t high = static_cast<uint32_t>(lowest_refused >> 32);
+        label below = out_.new_label(), same_window = out_.new_label(), lower_window = out_.new_label(),
+              high_zero = out_.new_label();
+        out_.place(break_block_);
+        out_.load_word(argument_high(0));
+        out_.branch(BPF_JGT, high, allow_, bpf_program::next());
+        out_.branch(BPF_JEQ, high, same_window, lower_window);
+        out_.place(lower_window);  // below the top's window: refused unless addr == 0
+        out_.branch(BPF_JEQ, 0, high_zero, below);
+        out_.place(high_zero);
+        out_.load_word(argument_low(0));
+        out_.branch(BPF_JEQ, 0, allow_, below);
+        out_.place(same_window);
+        out_.load_word(argument_low(0));
+        out_.branch(BPF_JGT, static_cast<uint32_t>(lowest_refused), allow_, bpf_program::next());
+        if (high == 0) out_.branch(BPF_JEQ, 0, allow_, bpf_program::next());  // addr == 0
+        out_.place(below);
+        if (policy_.refusal == SECCOMP_RET_USER_NOTIF) {
+            out_.ret(policy_.refusal);  // the listener answers with the current break
+        } else {
+            trap_when_called_from(policy_.trap_break_from);  // this image's handler answers
+            out_.ret(kAllow);                                 // an exec'd program: the kernel's answer
+        }
     }
     if (policy_.deny_io_uring) {
         out_.place(io_uring_block_);
@@ -680,7 +741,7 @@ bool compiler::compile() {
                             &unmap_entry_, &discard_entry_, &unmap_then_source_entry_, &reprotect_block_,
                             &unmap_block_, &map_block_, &remap_block_, &remap_source_block_,
                             &advise_block_, &advise_process_block_, &shm_attach_block_,
-                            &shm_detach_block_, &ipc_block_, &io_uring_block_, &seal_block_};
+                            &shm_detach_block_, &ipc_block_, &io_uring_block_, &seal_block_, &break_block_};
     for (label *l : named) *l = out_.new_label();
 
     label i386 = out_.new_label(), other_arch = out_.new_label();

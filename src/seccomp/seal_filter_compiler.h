@@ -70,6 +70,18 @@ struct seal_filter_policy {
     // must get the kernel's own answer rather than a fatal SIGSYS.
     range_list trap_mseal_from;
     bool deny_io_uring = false;  // io_uring_setup -> EPERM
+    // The top of the highest sealed page of the heap (0: none). brk(addr)
+    // with 0 < addr and addr rounded up to a page below it would unmap
+    // sealed heap pages: such a call gets the refusal, but only when the
+    // refusal is SECCOMP_RET_USER_NOTIF, whose listener (the exec guard)
+    // answers with the current break as the kernel does (an ERRNO value
+    // would become the break in glibc's eyes), or see trap_break_from.
+    uint64_t sealed_heap_top = 0;
+    // Where the refusal is an ERRNO, brk below sealed_heap_top gets
+    // SECCOMP_RET_TRAP instead when called from these ranges (this image's
+    // executable mappings, whose SIGSYS handler answers with the current
+    // break: process_rules.h), and the kernel's own answer otherwise.
+    range_list trap_break_from;
     // Where mremap's MREMAP_FIXED destination is checked against `unmap`.
     // A filter checks it `here` with everything else, but that compiles the
     // unmap search twice (BPF only jumps forward: the destination's search,

@@ -192,6 +192,40 @@ TEST(ExecGuard, ATaskForkedBeforeALaterSealGetsEnosysOnTheEarlierSeals) {
     EXPECT_EQ(run.exit_code(), 0) << run.describe();
 }
 
+TEST(ExecGuard, BrkBelowSealedHeapPagesGetsTheCurrentBreakFromTheGuard) {
+    // The sealing image itself seals heap pages (its first seal: the guarded
+    // filter); moving the break below them is answered by the guard with
+    // the current break, as the kernel does, and the pages stay.
+    outcome run = run_in_child([](int report) {
+        setenv("SEALKIT_BACKEND", "seccomp", 1);
+        char *current = static_cast<char *>(sbrk(0));
+        const uintptr_t aligned = (reinterpret_cast<uintptr_t>(current) + kPage - 1) & ~(kPage - 1);
+        if (sbrk(static_cast<intptr_t>(aligned - reinterpret_cast<uintptr_t>(current) + 2 * kPage)) == (void *)-1)
+            return 77;
+        char *heap = reinterpret_cast<char *>(aligned);
+        char *top = static_cast<char *>(sbrk(0));
+        memset(heap, 'H', 2 * kPage);
+        if (sealkit_seal(heap, 2 * kPage, 0) != 0) return 10;
+        if (!sealkit::seccomp::exec_guard().running) return 11;
+        top = reinterpret_cast<char *>(syscall(SYS_brk, 0));  // sealing itself may have used malloc
+        const long answered = syscall(SYS_brk, heap);
+        if (answered != reinterpret_cast<long>(top)) {
+            dprintf(report, "brk(%p) returned %#lx, the break is %p\n", static_cast<void *>(heap), answered,
+                    static_cast<void *>(top));
+            return 12;
+        }
+        if (brk(heap) != 0) return 13;  // glibc: the kernel's answer means success
+        if (reinterpret_cast<char *>(syscall(SYS_brk, 0)) != top) return 14;
+        for (size_t i = 0; i < 2 * kPage; ++i)
+            if (heap[i] != 'H') return 15;
+        // Growing, and brk(0), are untouched.
+        if (syscall(SYS_brk, top + kPage) != reinterpret_cast<long>(top + kPage)) return 16;
+        return 0;
+    });
+    if (run.exit_code() == 77) GTEST_SKIP() << "the heap cannot grow here";
+    EXPECT_EQ(run.exit_code(), 0) << run.describe();
+}
+
 TEST(ExecGuard, AThreadStartedBeforeTheSealMeetsItToo) {
     outcome run = run_in_child([](int report) {
         // The seal's filter reaches every thread (TSYNC); the guard tells a

@@ -372,6 +372,65 @@ TEST(SealFilterCompiler, OtherSyscallsAreAllowedWhateverTheirArguments) {
     }
 }
 
+// brk below the top of the sealed heap pages: the kernel refuses to unmap
+// them and returns the current break. The filter sends exactly those calls
+// to the exec guard (USER_NOTIF) or, in a plain filter, traps them when the
+// image's own code makes them; brk(0) and any break at or above the top go
+// through.
+uint32_t break_action(const seal_filter_policy &policy, uint32_t arch, uint64_t addr, uint64_t ip = 0) {
+    auto c = compile(policy);
+    if (!c->ok) return 0xdead;
+    seccomp_data data{};
+    data.arch = arch;
+    data.nr = arch == AUDIT_ARCH_I386 ? 45 : 12;
+    data.args[0] = addr;
+    data.instruction_pointer = ip;
+    return sealkit_test::run_bpf(c->program->instructions(), c->program->length(), data);
+}
+
+TEST(SealFilterCompiler, BrkBelowTheSealedHeapTopGoesToTheListener) {
+    for (const uint64_t top : {uint64_t{0x55d0c1005000}, uint64_t{0x08100000}, uint64_t{0x100000000}}) {
+        const address_range sealed[] = {{top - 0x2000, top}};
+        seal_filter_policy policy;
+        policy.unmap = {sealed, 1};
+        policy.refusal = SECCOMP_RET_USER_NOTIF;
+        policy.sealed_heap_top = top;
+        const uint32_t arches[] = {AUDIT_ARCH_X86_64, AUDIT_ARCH_I386};
+        for (uint32_t arch : arches) {
+            if (arch == AUDIT_ARCH_I386 && top > 0xffffffffu) continue;
+            SCOPED_TRACE(testing::Message() << std::hex << "top " << top << " arch " << arch);
+            EXPECT_EQ(break_action(policy, arch, 0), SECCOMP_RET_ALLOW) << "brk(0) asks for the break";
+            EXPECT_EQ(break_action(policy, arch, top), SECCOMP_RET_ALLOW);
+            EXPECT_EQ(break_action(policy, arch, top + 0x5000), SECCOMP_RET_ALLOW);
+            EXPECT_EQ(break_action(policy, arch, top - 0xfff), SECCOMP_RET_ALLOW) << "rounds up to the top";
+            EXPECT_EQ(break_action(policy, arch, top - 0x1000), SECCOMP_RET_USER_NOTIF);
+            EXPECT_EQ(break_action(policy, arch, top - 0x2000), SECCOMP_RET_USER_NOTIF);
+            EXPECT_EQ(break_action(policy, arch, 1), SECCOMP_RET_USER_NOTIF);
+            if (top > 0x100001000)
+                EXPECT_EQ(break_action(policy, arch, top - 0x100001000), SECCOMP_RET_USER_NOTIF) << "a lower 4 GiB window";
+        }
+    }
+}
+
+TEST(SealFilterCompiler, BrkInAPlainFilterTrapsOnlyFromTheImagesCode) {
+    const uint64_t top = 0x55d0c1005000;
+    const address_range sealed[] = {{top - 0x2000, top}};
+    const address_range code[] = {{0x7f1200000000, 0x7f1200200000}};
+    seal_filter_policy policy;
+    policy.unmap = {sealed, 1};
+    policy.refusal = SECCOMP_RET_ERRNO | EPERM;
+    policy.sealed_heap_top = top;
+    // Without a handler to answer, an ERRNO refusal would corrupt glibc's
+    // idea of the break: brk is left to the kernel.
+    EXPECT_EQ(break_action(policy, AUDIT_ARCH_X86_64, top - 0x1000, 0x7f1200001000), SECCOMP_RET_ALLOW);
+    policy.trap_break_from = {code, 1};
+    EXPECT_EQ(break_action(policy, AUDIT_ARCH_X86_64, top - 0x1000, 0x7f1200001000), SECCOMP_RET_TRAP);
+    EXPECT_EQ(break_action(policy, AUDIT_ARCH_X86_64, top - 0x1000, 0x7f1300001000), SECCOMP_RET_ALLOW)
+        << "from code mapped elsewhere (an exec'd program): the kernel's answer";
+    EXPECT_EQ(break_action(policy, AUDIT_ARCH_X86_64, top, 0x7f1200001000), SECCOMP_RET_ALLOW);
+    EXPECT_EQ(break_action(policy, AUDIT_ARCH_X86_64, 0, 0x7f1200001000), SECCOMP_RET_ALLOW);
+}
+
 TEST(SealFilterCompiler, TooManyRangesFailsInsteadOfTruncating) {
     std::mt19937_64 random(5);
     model m;
