@@ -282,6 +282,15 @@ void compiler::emit_window_tree(size_t first, size_t last, size_t end, uint32_t 
     else
         out_.branch_far(BPF_JGT, workspace_.pieces[middle].last - offset, right);
     emit_window_tree(first, middle, end, offset, none);
+    // Stubs not placed yet: the left subtree turned out short enough for
+    // the comparison to reach `right` itself.
+    for (size_t i = 0; i < far_count_; ++i)
+        if (far_target_[i].id == right.id) {
+            out_.place(far_stub_[i]);
+            far_stub_[i] = far_stub_[far_count_ - 1];
+            far_target_[i] = far_target_[--far_count_];
+            break;
+        }
     out_.place(right);
     emit_window_tree(middle + 1, last, end, offset, none);
 }
