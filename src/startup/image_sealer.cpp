@@ -25,6 +25,9 @@ namespace {
 // g_report_storage for ordinary programs, else the heap.
 constexpr size_t kStoredReports = 16;
 sealkit_image_report g_report_storage[kStoredReports] SEALKIT_IN_WRITTEN_PAGE;
+// Whether a call has written g_report_storage: the first call finds it
+// zero, as loaded, and skips libc's memset (a page fault at start-up).
+bool g_report_storage_written SEALKIT_IN_WRITTEN_PAGE = false;
 sealkit_image_report *g_reports SEALKIT_IN_WRITTEN_PAGE = nullptr;
 
 // Without malloc for ordinary programs: a process's first malloc costs
@@ -266,7 +269,9 @@ long seal_loaded_images(unsigned flags, sealkit_report &report, bool timed) {
         release(list);
         return -ENOMEM;
     }
-    memset(entries, 0, list.count * sizeof(sealkit_image_report));
+    if (entries != g_report_storage || g_report_storage_written)
+        memset(entries, 0, list.count * sizeof(sealkit_image_report));
+    if (entries == g_report_storage) g_report_storage_written = true;
     mark_permanent_images(list, permanent);
     long first_error = seal_images(list, permanent, flags, entries, report);
     report.images = static_cast<unsigned>(list.count);
