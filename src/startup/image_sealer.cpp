@@ -33,6 +33,14 @@ sealkit_image_report *g_reports SEALKIT_IN_WRITTEN_PAGE = nullptr;
 // Without malloc for ordinary programs: a process's first malloc costs
 // system calls (brk, getrandom) and page faults, on every program start.
 constexpr size_t kListedOnStack = 12;
+
+// Room for kListedOnStack images that enumeration fills in; left
+// uninitialised (an array of loaded_image would be zeroed first, a libc
+// memset of 3 KiB).
+union unfilled_images {
+    unfilled_images() {}
+    loaded_image items[kListedOnStack];
+};
 size_t g_report_count SEALKIT_IN_WRITTEN_PAGE = 0;
 
 // Under the seccomp backend every seal adds a permanent filter to a chain
@@ -251,8 +259,8 @@ long seal_loaded_images(unsigned flags, sealkit_report &report, bool timed) {
     report = sealkit_report{};
     report.backend = active_backend().name;
 
-    loaded_image listed_on_stack[kListedOnStack];
-    image_list list{listed_on_stack, 0, kListedOnStack, false};
+    unfilled_images listed_on_stack;
+    image_list list{listed_on_stack.items, 0, kListedOnStack, false};
     long error = enumerate_loaded_images(list);
     // permanent[i], then scratch for seal_images.
     bool flags_on_stack[2 * kListedOnStack];
