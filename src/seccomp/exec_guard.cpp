@@ -21,6 +21,9 @@ namespace {
 
 long g_guard_pid = 0;
 
+constexpr int kSocketNumberAtLeast = 900;
+constexpr int kGuardAnswerMilliseconds = 2000;
+
 // Linux 5.8: POLLHUP on a listener nobody uses any more, so the guard knows
 // when to exit (user notification is 5.0, its CONTINUE flag 5.5, a
 // listener together with TSYNC 5.7).
@@ -172,18 +175,30 @@ long launch_exec_guard(image_marker marker, exec_guard_launch *launch) {
         sys::close_descriptor(ends[0]);
         return result;
     }
-    launch->socket = ends[0];
+    // Out of the way of programs that count their descriptors from 3, with
+    // its identity kept, and never waited on for long (a stopped guard).
+    const long high = sys::move_descriptor_high(ends[0], kSocketNumberAtLeast);
+    launch->socket = high >= 0 ? static_cast<int>(high) : ends[0];
+    launch->inode = sys::descriptor_inode(launch->socket);
+    sys::set_receive_timeout(launch->socket, kGuardAnswerMilliseconds);
     return 0;
 }
 
+// Whether the socket is still the one to the guard: the program may have
+// closed it (closefrom, a daemon's loop) and reused the number.
+static bool still_ours(exec_guard_launch launch) {
+    return launch.socket >= 0 && launch.inode != 0 && sys::descriptor_inode(launch.socket) == launch.inode;
+}
+
 long hand_listener_to_guard(exec_guard_launch launch, int listener) {
-    const long sent = sys::send_descriptor(launch.socket, listener);
+    const long sent = still_ours(launch) ? sys::send_descriptor(launch.socket, listener) : -EBADF;
     sys::close_descriptor(listener);
     if (sent != 0) g_guard_pid = 0;
     return sent;
 }
 
 long ask_guard_to_release(exec_guard_launch launch) {
+    if (!still_ours(launch)) return -EBADF;
     if (long failed = sys::send_byte(launch.socket, kReleaseRequest)) return failed;
     const long answer = sys::receive_byte(launch.socket);
     if (answer < 0) return answer;
@@ -193,7 +208,7 @@ long ask_guard_to_release(exec_guard_launch launch) {
 void cancel_exec_guard(exec_guard_launch launch) {
     // The guard reads end-of-file: without a listener it exits; with one
     // it serves it until nobody uses the filter.
-    sys::close_descriptor(launch.socket);
+    if (still_ours(launch)) sys::close_descriptor(launch.socket);
 }
 
 long exec_guard_pid() { return g_guard_pid; }

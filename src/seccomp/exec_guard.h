@@ -70,7 +70,8 @@ bool listener_available();
 // is never subject to it and the filter's users can drop to zero). The
 // guard waits for its listener. 0 or -errno.
 struct exec_guard_launch {
-    int socket = -1;
+    int socket = -1;     // this image's end of the socket pair, moved to a high number
+    uint64_t inode = 0;  // its inode: a program that closed it and reused the number is not the guard
 };
 long launch_exec_guard(image_marker marker, exec_guard_launch *launch);
 

@@ -5,6 +5,9 @@
 #include <linux/seccomp.h>
 #include <poll.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "system/process_calls.h"
 #include "system/syscalls.h"
@@ -29,20 +32,21 @@ void maps_path(long tid, char (&path)[40]) {
     for (size_t i = 0; i < sizeof suffix; ++i) path[at++] = suffix[i];  // with the NUL
 }
 
-void answer(int listener, const seccomp_notif &request, image_marker marker) {
+void answer(int listener, const seccomp_notif &request, image_marker marker, bool blind) {
     seccomp_notif_resp response;
     __builtin_memset(&response, 0, sizeof response);
     response.id = request.id;
     const bool brk = is_break_request(request.data.arch, request.data.nr);
     uint64_t heap_end = 0;
-    if (!task_runs_sealing_image(request.pid, marker, brk ? &heap_end : nullptr)) {
+    if (!blind && !task_runs_sealing_image(request.pid, marker, brk ? &heap_end : nullptr)) {
         response.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;  // exec'd: the kernel decides
     } else if (brk) {
         // The filter asks only for a break below the top of the sealed heap
         // pages: the kernel would refuse to unmap them and return the
-        // current break, which glibc's brk() turns into success.
+        // current break, which glibc's brk() turns into success. When the
+        // break cannot be read, fail the call: nothing is unmapped.
         if (heap_end != 0) response.val = static_cast<int64_t>(heap_end);
-        else response.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+        else response.error = -ENOMEM;
     } else {
         response.error = -EPERM;
     }
@@ -63,18 +67,22 @@ bool is_break_request(uint32_t arch, int nr) {
 bool task_runs_sealing_image(long tid, image_marker marker, uint64_t *heap_end) {
     char path[40];
     maps_path(tid, path);
+    // Any doubt means "the sealing image": a task that is really gone never
+    // receives the answer, and one whose maps cannot be read (not
+    // dumpable) must not get through.
     const long fd = sys::open_for_reading(path);
-    if (fd == -ENOENT || fd == -ESRCH) return false;  // gone: the answer is never delivered
     if (fd < 0) return true;
     marker_search search(marker, heap_end != nullptr);
     char buffer[4096];
-    bool failed = false;
+    bool failed = false, empty = true;
     while (!search.finished()) {
         const long got = sys::read_some(static_cast<int>(fd), buffer, sizeof buffer);
         if (got < 0) failed = true;
         if (got <= 0) break;
+        empty = false;
         search.feed(buffer, static_cast<size_t>(got));
     }
+    failed = failed || empty;  // no mappings at all: not a task we can judge
     sys::close_descriptor(static_cast<int>(fd));
     if (heap_end != nullptr) *heap_end = failed ? 0 : search.heap_end();
     return search.found() || failed;
@@ -84,6 +92,10 @@ void run_exec_guard(const guard_start &start) {
     const image_marker marker = start.marker;
     int socket = start.socket;
     sys::detach_from_session("sealkit-guard");
+    // /proc of another PID namespace would show other tasks under the
+    // notifications' pids: then refuse every sealed call (the seals hold,
+    // as without a guard).
+    const bool blind = !sys::proc_shows_own_namespace();
     sys::close_all_descriptors_except(socket);
     // The filter is installed after this fork; its listener comes over the
     // socket, or end-of-file when the filter could not be installed.
@@ -103,7 +115,7 @@ void run_exec_guard(const guard_start &start) {
             seccomp_notif request;
             __builtin_memset(&request, 0, sizeof request);
             if (sys::receive_notification(listener, &request) != 0) continue;  // the task died meanwhile
-            answer(listener, request, marker);
+            answer(listener, request, marker, blind);
             continue;
         }
         if (on_socket != 0) {
@@ -122,8 +134,11 @@ void run_exec_guard(const guard_start &start) {
             socket = -1;
             continue;
         }
-        // POLLHUP: no task uses the filter any more.
-        sys::exit_process(0);
+        // POLLHUP: no task uses the filter any more. (POLLERR is what an
+        // interrupted poll of a listener can say: poll again.)
+        if (on_listener & (POLLHUP | POLLNVAL)) sys::exit_process(0);
+        const struct timespec pause = {0, 1000000};
+        syscall(SYS_nanosleep, &pause, nullptr);
     }
 }
 

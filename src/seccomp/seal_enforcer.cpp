@@ -405,6 +405,11 @@ long start_guard(long listener, range_list reprotect, range_list unmap, range_li
         if (sys::random_token(g_state.token) == 0 && build_listener_lock(lock, g_state.token) && install(lock) == 0) {
             g_state.filters++;
             g_state.instructions += lock.length();
+        } else {
+            // While the guard lives nobody else can have a listener anyway
+            // (one per chain); should it die, a full chain refuses other
+            // filters too. Said, not hidden.
+            g_state.guard_problem = "the listener lock filter could not be installed";
         }
         return 0;
     }

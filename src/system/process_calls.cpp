@@ -11,6 +11,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -222,11 +223,51 @@ void detach_from_session(const char *name) {
     int saved = errno;
     syscall(SYS_setsid);
     syscall(SYS_prctl, PR_SET_NAME, name, 0L, 0L, 0L);
+    syscall(SYS_prctl, PR_SET_DUMPABLE, 0L, 0L, 0L, 0L);
     syscall(SYS_chdir, "/");  // the working directory would only pin a mount
     sigset_t all;
     sigfillset(&all);
     syscall(SYS_rt_sigprocmask, SIG_BLOCK, &all, nullptr, _NSIG / 8);
     errno = saved;
+}
+
+bool proc_shows_own_namespace() {
+    int saved = errno;
+    char link[32];
+    const long length = syscall(SYS_readlinkat, AT_FDCWD, "/proc/self", link, sizeof link - 1);
+    bool own = false;
+    if (length > 0) {
+        long pid = 0;
+        for (long i = 0; i < length; ++i) {
+            if (link[i] < '0' || link[i] > '9') {
+                pid = -1;
+                break;
+            }
+            pid = pid * 10 + (link[i] - '0');
+        }
+        own = pid == syscall(SYS_getpid);
+    }
+    errno = saved;
+    return own;
+}
+
+long move_descriptor_high(int fd, int at_least) {
+    const long moved = without_errno([&] { return syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, at_least); });
+    if (moved >= 0) syscall(SYS_close, fd);
+    return moved;
+}
+
+uint64_t descriptor_inode(int fd) {
+    int saved = errno;
+    struct stat status;
+    const long r = syscall(SYS_fstat, fd, &status);
+    errno = saved;
+    return r == 0 ? status.st_ino : 0;
+}
+
+long set_receive_timeout(int socket, int milliseconds) {
+    struct timeval limit = {milliseconds / 1000, (milliseconds % 1000) * 1000};
+    return without_errno([&] { return syscall(SYS_setsockopt, socket, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit); });
 }
 
 void exit_process(int status) {

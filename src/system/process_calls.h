@@ -71,8 +71,22 @@ long random_token(uint64_t (&token)[2]);
 
 // For a process that must outlive its creator quietly: a new session, a
 // name in ps (PR_SET_NAME), "/" as working directory, every signal but
-// SIGKILL and SIGSTOP blocked.
+// SIGKILL and SIGSTOP blocked, and not dumpable, so that a process of the
+// same user cannot ptrace it or take its descriptors (pidfd_getfd) without
+// CAP_SYS_PTRACE.
 void detach_from_session(const char *name);
+
+// Whether /proc is this process's own PID namespace's: /proc/self names
+// this process. When it does not, /proc/PID paths name other tasks.
+bool proc_shows_own_namespace();
+
+// Moves fd to a number at or above `at least` (close-on-exec), closing the
+// old one: the new number, or -errno.
+long move_descriptor_high(int fd, int at_least);
+// The inode of fd's file, or 0 when fd is not open.
+uint64_t descriptor_inode(int fd);
+// A receive timeout on a socket, in milliseconds. 0 or -errno.
+long set_receive_timeout(int socket, int milliseconds);
 [[noreturn]] void exit_process(int status);
 
 // Where this thread's TLS block lives (the FS base on x86_64): memory a

@@ -9,7 +9,10 @@
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <grp.h>
+#include <sched.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -226,6 +229,90 @@ TEST(ExecGuard, BrkBelowSealedHeapPagesGetsTheCurrentBreakFromTheGuard) {
     EXPECT_EQ(run.exit_code(), 0) << run.describe();
 }
 
+// Runs body as an unprivileged user where the test runs as root, so that
+// the guard, forked from it, is an ordinary process of that user too.
+bool become_nobody() {
+    if (geteuid() != 0) return true;
+    return setgroups(0, nullptr) == 0 && setresgid(65534, 65534, 65534) == 0 && setresuid(65534, 65534, 65534) == 0;
+}
+
+TEST(ExecGuard, TheSealedProgramCannotTakeTheGuardsListener) {
+    // pidfd_getfd (like ptrace) needs the guard to be dumpable or the
+    // caller to have CAP_SYS_PTRACE: the guard is not dumpable.
+    outcome run = run_in_child([](int report) {
+        if (!become_nobody()) return 9;
+        char *p = sealed_pages(report);
+        if (p == nullptr) return 10;
+        const long guard = sealkit::seccomp::exec_guard().pid;
+        const long pidfd = syscall(SYS_pidfd_open, guard, 0);
+        if (pidfd < 0) return errno == ENOSYS ? 77 : 11;
+        for (int fd = 0; fd < 16; ++fd) {
+            const long stolen = syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+            if (stolen >= 0) {
+                dprintf(report, "took descriptor %d of the guard\n", fd);
+                return 12;
+            }
+            if (errno != EPERM) {
+                dprintf(report, "pidfd_getfd(%d): %s\n", fd, strerror(errno));
+                return 13;
+            }
+        }
+        return refused_with(mprotect(p, kPage, PROT_NONE), EPERM) ? 0 : 14;
+    });
+    if (run.exit_code() == 77) GTEST_SKIP() << "no pidfd_open on this kernel";
+    EXPECT_EQ(run.exit_code(), 0) << run.describe();
+}
+
+TEST(ExecGuard, ANonDumpableProgramsBrkIntoSealedHeapFailsWithoutUnmapping) {
+    // The guard cannot read a non-dumpable task's maps, so it cannot know
+    // the break: the call fails and the sealed heap pages stay.
+    outcome run = run_in_child([](int report) {
+        if (!become_nobody()) return 9;
+        setenv("SEALKIT_BACKEND", "seccomp", 1);
+        char *current = static_cast<char *>(sbrk(0));
+        const uintptr_t aligned = (reinterpret_cast<uintptr_t>(current) + kPage - 1) & ~(kPage - 1);
+        if (sbrk(static_cast<intptr_t>(aligned - reinterpret_cast<uintptr_t>(current) + 2 * kPage)) == (void *)-1)
+            return 77;
+        char *heap = reinterpret_cast<char *>(aligned);
+        memset(heap, 'H', 2 * kPage);
+        if (sealkit_seal(heap, 2 * kPage, 0) != 0) return 10;
+        if (!sealkit::seccomp::exec_guard().running) return 11;
+        if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) return 12;
+        const long answered = syscall(SYS_brk, heap);
+        if (answered == reinterpret_cast<long>(heap)) {
+            dprintf(report, "the break moved down to the sealed pages\n");
+            return 13;
+        }
+        if (mprotect(heap, kPage, PROT_READ) == 0 || errno != EPERM) return 14;
+        for (size_t i = 0; i < 2 * kPage; ++i)
+            if (heap[i] != 'H') return 15;
+        return 0;
+    });
+    if (run.exit_code() == 77) GTEST_SKIP() << "the heap cannot grow here";
+    EXPECT_EQ(run.exit_code(), 0) << run.describe();
+}
+
+TEST(ExecGuard, InAPidNamespaceWhoseProcIsNotMountedTheGuardRefusesEverySealedCall) {
+    // /proc then shows the parent namespace's tasks under the
+    // notifications' pids: the guard must not judge by them.
+    outcome run = run_in_child([](int report) {
+        if (unshare(CLONE_NEWPID) != 0) return 77;
+        pid_t child = fork();
+        if (child == 0) {
+            char *p = sealed_pages(report);
+            if (p == nullptr) _exit(10);
+            if (!refused_with(mprotect(p, kPage, PROT_NONE), EPERM)) _exit(11);
+            if (!refused_with(munmap(p, kPage), EPERM)) _exit(12);
+            _exit(0);
+        }
+        int status = 0;
+        waitpid(child, &status, 0);
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 20;
+    });
+    if (run.exit_code() == 77) GTEST_SKIP() << "no permission to create a PID namespace here";
+    EXPECT_EQ(run.exit_code(), 0) << run.describe();
+}
+
 TEST(ExecGuard, AThreadStartedBeforeTheSealMeetsItToo) {
     outcome run = run_in_child([](int report) {
         // The seal's filter reaches every thread (TSYNC); the guard tells a
@@ -411,9 +498,11 @@ TEST(ImageMarker, FindsTheTopOfTheHeapForBrkRequests) {
 }
 
 TEST(ImageMarker, TheGuardsDecisionReadsTheRealMapsFile) {
-    // This process has no marker: it counts as exec'd; a gone task too.
+    // This process has no marker: it counts as exec'd. A task whose maps
+    // cannot be read (gone, another namespace's /proc) counts as the
+    // sealing image: refusing is the safe answer.
     EXPECT_FALSE(sealkit::seccomp::task_runs_sealing_image(getpid(), {0x1000, 1}));
-    EXPECT_FALSE(sealkit::seccomp::task_runs_sealing_image(999999999, {0x1000, 1}));
+    EXPECT_TRUE(sealkit::seccomp::task_runs_sealing_image(999999999, {0x1000, 1}));
     // A real memfd mapping of this process is recognised.
     const int fd = memfd_create("marker-test", MFD_CLOEXEC);
     ASSERT_GE(fd, 0);
