@@ -7,6 +7,9 @@
 #include <nlohmann/json.hpp>
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <sstream>
+
 #include "command_runner.h"
 
 namespace {
@@ -95,6 +98,20 @@ TEST(RunDlopen, WithoutSealkitNothingIsSealed) {
         ASSERT_EQ(r.exit_status, 0) << r.out << r.err;
         EXPECT_TRUE(has(r, "sealed=0")) << "the control: " << library << "\n" << r.out;
     }
+}
+
+// The preload adds exactly its start hook and the three loader entry points
+// to a program (src/preload/libsealkit-preload.map).
+TEST(RunDlopen, ThePreloadExportsTheStartHookAndDlopenDlmopenDlclose) {
+    command_result r = run_command({"/bin/sh", "-c", std::string("nm -D --defined-only ") + SEALKIT_PRELOAD_LIBRARY},
+                                   clean());
+    if (r.exit_status == 127) GTEST_SKIP() << "nm is not installed";
+    ASSERT_EQ(r.exit_status, 0) << r.err;
+    std::vector<std::string> names;
+    std::istringstream lines(r.out);
+    for (std::string address, type, name; lines >> address >> type >> name;) names.push_back(type + " " + name);
+    std::sort(names.begin(), names.end());
+    EXPECT_EQ(names, (std::vector<std::string>{"T __libc_start_main", "T dlclose", "T dlmopen", "T dlopen"})) << r.out;
 }
 
 // A constructor's dlopen, before start-up sealing: the preload cannot
