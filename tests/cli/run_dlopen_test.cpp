@@ -23,6 +23,7 @@ const std::string kTarget = kDir + "/dlopen_target";
 const std::string kPlain = kDir + "/libdlopen_plain.so";
 const std::string kNodelete = kDir + "/libdlopen_nodelete.so";
 const std::string kOpener = kDir + "/libdlopen_runpath_opener.so";
+const std::string kUnsealable = kDir + "/libdlopen_unsealable.so";
 
 std::vector<sealkit_test::environment_change> clean() {
     std::vector<sealkit_test::environment_change> env;
@@ -98,6 +99,26 @@ TEST(RunDlopen, WithoutSealkitNothingIsSealed) {
         ASSERT_EQ(r.exit_status, 0) << r.out << r.err;
         EXPECT_TRUE(has(r, "sealed=0")) << "the control: " << library << "\n" << r.out;
     }
+}
+
+bool kernel_has_mseal() { return syscall(462, nullptr, 0, 0) == 0; }
+
+// A dlopen'ed object that cannot be sealed (it sealed part of its own RELRO,
+// so moving RELRO is refused): one warning naming it and the errno, and the
+// program runs on; under --enforce the program stops there with status 125.
+TEST(RunDlopen, AnObjectThatCannotBeSealedWarnsOnceOrStopsUnderEnforce) {
+    if (!kernel_has_mseal()) GTEST_SKIP() << "the library seals part of itself with the kernel's mseal";
+    command_result warned = run_command({kCli, "run", "--", kTarget, "open", kUnsealable}, clean());
+    EXPECT_EQ(warned.exit_status, 0) << warned.err;
+    EXPECT_TRUE(has(warned, "tag=unsealable")) << warned.out;
+    EXPECT_EQ(warned.err, "sealkit: could not seal " + kUnsealable + ": Operation not permitted (relro); running on\n");
+    command_result quiet = run_command({kCli, "run", "--quiet", "--", kTarget, "open", kUnsealable}, clean());
+    EXPECT_EQ(quiet.err, "");
+    command_result stopped = run_under("nodelete", {kTarget, "open", kUnsealable});
+    EXPECT_EQ(stopped.exit_status, 125) << stopped.err;
+    EXPECT_EQ(stopped.out, "") << "the program stops inside that dlopen";
+    EXPECT_EQ(stopped.err, "sealkit: could not seal " + kUnsealable +
+                               ": Operation not permitted (relro); stopping (SEALKIT_ENFORCE=1)\n");
 }
 
 // The preload adds exactly its start hook and the three loader entry points
@@ -269,8 +290,6 @@ INSTANTIATE_TEST_SUITE_P(
         real_program{"node", {"/usr/bin/node", "-e", "console.log([1,2,3].map(x => x * 2).join(','))"}},
         real_program{"java", {"/usr/bin/java", "-version"}}),
     [](const ::testing::TestParamInfo<real_program> &param) { return std::string(param.param.name); });
-
-bool kernel_has_mseal() { return syscall(462, nullptr, 0, 0) == 0; }
 
 // Under pin the extension modules and the closed library are sealed too:
 // `sealkit status` of the process counts at least 95% of its file-backed
