@@ -147,7 +147,8 @@ TEST(RunDlopen, AConstructorsDlopenIsCaughtUpBeforeMain) {
     EXPECT_EQ(nodelete.exit_status, 0) << nodelete.out << nodelete.err;
     command_result pin = run_under("pin", {target}, env);
     EXPECT_EQ(pin.exit_status, 1) << "sealed, so dlclose leaves it: " << pin.out << pin.err;
-    EXPECT_EQ(pin.out.find(" 0 sealed"), std::string::npos) << pin.out;
+    // The target counts seals in smaps, where only the kernel's show.
+    if (kernel_has_mseal()) EXPECT_EQ(pin.out.find(" 0 sealed"), std::string::npos) << pin.out;
 }
 
 // glibc searches a library's RUNPATH for the names it dlopens; the target's
