@@ -23,6 +23,7 @@ const std::string kTarget = kDir + "/dlopen_target";
 const std::string kPlain = kDir + "/libdlopen_plain.so";
 const std::string kNodelete = kDir + "/libdlopen_nodelete.so";
 const std::string kOpener = kDir + "/libdlopen_runpath_opener.so";
+const std::string kNeedsPlain = kDir + "/libdlopen_needs_plain.so";
 const std::string kUnsealable = kDir + "/libdlopen_unsealable.so";
 
 std::vector<sealkit_test::environment_change> clean() {
@@ -57,6 +58,17 @@ TEST(RunDlopen, NodeleteSealsALibraryOpenedWithRtldNodelete) {
     command_result r = run_under("nodelete", {kTarget, "open", kPlain, "nodelete"});
     ASSERT_EQ(r.exit_status, 0) << r.out << r.err;
     EXPECT_TRUE(has(r, "sealed=1")) << r.out;
+}
+
+// The DT_NEEDED closure of a permanent object is sealed with it: the
+// tag function the target finds is the dependency's (libdlopen_plain.so).
+TEST(RunDlopen, NodeleteSealsTheDependenciesOfAPermanentObject) {
+    command_result r = run_under("nodelete", {kTarget, "open", kNeedsPlain});
+    ASSERT_EQ(r.exit_status, 0) << r.out << r.err;
+    EXPECT_TRUE(has(r, "tag=plain")) << r.out;
+    EXPECT_TRUE(has(r, "sealed=1")) << r.out;
+    command_result off = run_under("off", {kTarget, "open", kNeedsPlain});
+    EXPECT_TRUE(has(off, "sealed=0")) << off.out;
 }
 
 TEST(RunDlopen, NodeleteIsTheDefault) {
