@@ -41,7 +41,8 @@ void give_back(const unwatched_call &call) {
 }  // namespace
 
 void remember_unwatched_dlopen(const char *file, int mode) {
-    if (file == nullptr || (mode & RTLD_NOLOAD)) return;  // loads nothing new
+    // RTLD_NOLOAD loads nothing new, but with RTLD_NODELETE makes an object permanent.
+    if (file == nullptr || ((mode & RTLD_NOLOAD) && !(mode & RTLD_NODELETE))) return;
     size_t length = strlen(file);
     if (length >= kMaxName) return;
     spin_lock_guard guard(g_lock);
