@@ -24,6 +24,7 @@ set(SEALKIT_CORE_SOURCES
   src/startup/startup_set.cpp
   src/startup/relro_relocation.cpp
   src/startup/image_sealer.cpp
+  src/startup/report_file.cpp
   src/startup/report_writer.cpp
   src/startup/startup_options.cpp
   src/startup/startup_sealing.cpp
@@ -89,7 +90,7 @@ install(DIRECTORY include/sealkit DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 # sealkit_* a program that links libsealkit.so itself would get.
 add_library(sealkit_preload SHARED src/preload/preload.cpp
   src/preload/dlopen_interposer.cpp src/preload/dlopen_policy.cpp src/preload/dlopen_catch_up.cpp
-  src/preload/dlopen_search.cpp $<TARGET_OBJECTS:sealkit_objects>)
+  src/preload/dlopen_search.cpp src/preload/late_report.cpp $<TARGET_OBJECTS:sealkit_objects>)
 set_target_properties(sealkit_preload PROPERTIES
   OUTPUT_NAME sealkit-preload LINKER_LANGUAGE C
   LINK_DEPENDS ${PROJECT_SOURCE_DIR}/src/preload/libsealkit-preload.map)

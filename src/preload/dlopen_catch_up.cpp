@@ -72,7 +72,7 @@ void catch_up_unwatched_dlopens() {
         if (!take(i, call)) continue;
         void *handle = real.open(call.file, RTLD_NOLOAD | RTLD_LAZY);
         if (handle != nullptr) {
-            seal_after_dlopen(handle, call.mode);
+            seal_after_dlopen(handle, call.mode, true);
             real.close(handle);
         } else if (call.thread != self) {
             give_back(call);

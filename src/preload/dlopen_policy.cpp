@@ -13,8 +13,10 @@
 #include "backend/backend.h"
 #include "concurrency/spin_lock.h"
 #include "preload/dlopen_catch_up.h"
+#include "preload/late_report.h"
 #include "startup/image_sealer.h"
 #include "startup/loaded_image.h"
+#include "system/syscalls.h"
 
 namespace sealkit::preload {
 namespace {
@@ -172,8 +174,9 @@ void record_startup_objects(const startup::image_list &list) {
     __atomic_store_n(&g_record_has_startup, true, __ATOMIC_RELEASE);
 }
 
-// Seals the objects of `wanted` that no pass has sealed yet.
-void seal_objects(const object_set &wanted) {
+// Seals the objects of `wanted` that no pass has sealed yet, and reports
+// them as brought by `cause` (its pass number and time are filled here).
+void seal_objects(const object_set &wanted, startup::late_seal cause) {
     startup::image_list list;
     if (startup::enumerate_loaded_images(list) != 0) {
         startup::release(list);
@@ -190,6 +193,7 @@ void seal_objects(const object_set &wanted) {
         problem("could not seal a dlopen'ed object: out of memory");
         return;
     }
+    size_t sealed_now = 0;  // entries[0, sealed_now): this pass's objects, once reported
     {
         spin_lock_guard seal_guard(g_seal_lock);
         bool any = false;
@@ -200,15 +204,26 @@ void seal_objects(const object_set &wanted) {
         }
         if (any) {
             sealkit_report report{};
+            const bool timed = g_options.report_path != nullptr;  // the clock only when someone reads it
+            const long long began = timed ? sys::monotonic_nanoseconds() : 0;
             startup::seal_images(list, permanent, g_options.seal_flags, entries, report);
-            spin_lock_guard record_guard(g_record_lock);
+            if (timed) cause.nanoseconds = sys::monotonic_nanoseconds() - began;
+            {
+                spin_lock_guard record_guard(g_record_lock);
+                for (size_t i = 0; i < list.count; ++i)
+                    if (permanent[i] && entries[i].error == 0 && entries[i].skip_reason == SEALKIT_SKIP_NONE)
+                        record(list.items[i].dynamic);
+            }
             for (size_t i = 0; i < list.count; ++i)
-                if (permanent[i] && entries[i].error == 0 && entries[i].skip_reason == SEALKIT_SKIP_NONE)
-                    record(list.items[i].dynamic);
+                if (permanent[i]) entries[sealed_now++] = entries[i];
+            report.backend = active_backend().name;
+            report.images = static_cast<unsigned>(sealed_now);
+            report.image = entries;
+            report_late_pass(g_options, cause, report);  // before a failure can stop the program
         }
     }
-    for (size_t i = 0; i < list.count; ++i) {
-        if (!permanent[i] || entries[i].error == 0) continue;
+    for (size_t i = 0; i < sealed_now; ++i) {
+        if (entries[i].error == 0) continue;
         char line[4352];
         snprintf(line, sizeof line, "could not seal %s: %s (%s)", entries[i].name, strerror(entries[i].error),
                  entries[i].error_step ? entries[i].error_step : "seal");
@@ -274,7 +289,7 @@ dlopen_policy late_policy() {
     return g_policy;
 }
 
-void seal_after_dlopen(void *handle, int mode) {
+void seal_after_dlopen(void *handle, int mode, bool caught_up) {
     const dlopen_policy policy = late_policy();
     if (policy == dlopen_policy::off || handle == nullptr) return;
     const int saved_errno = errno;
@@ -290,7 +305,7 @@ void seal_after_dlopen(void *handle, int mode) {
         wanted.add(map->l_ld);
         maps[0] = map;
         add_needed_closure(wanted, maps, 0);
-        seal_objects(wanted);
+        seal_objects(wanted, startup::late_seal{map->l_name, caught_up, 0, 0});
         dlerror();  // a NOLOAD lookup that found nothing must not leave an error for the program
     }
     errno = saved_errno;

@@ -25,8 +25,9 @@
 //
 // A failure warns once per process on stderr (SEALKIT_QUIET=1 silences it),
 // or under SEALKIT_ENFORCE=1 stops the program with exit status 125 and one
-// line naming the object and errno. The start-up report (SEALKIT_REPORT) is
-// written before main and so lists start-up objects only.
+// line naming the object and errno. Each pass that seals something is added
+// to the report (SEALKIT_REPORT) first, even one that then stops the program
+// (late_report.h).
 //
 //     void *handle = real.open(file, mode);
 //     if (handle != nullptr) seal_after_dlopen(handle, mode);
@@ -57,6 +58,8 @@ startup::dlopen_policy late_policy();
 
 // After a successful dlopen(..., mode) that returned handle: applies the
 // policy to it. Leaves dlerror() as a successful dlopen leaves it.
-void seal_after_dlopen(void *handle, int mode);
+// caught_up: the dlopen went straight to glibc and is caught up now
+// (dlopen_catch_up.h), as the report says.
+void seal_after_dlopen(void *handle, int mode, bool caught_up = false);
 
 }  // namespace sealkit::preload

@@ -92,28 +92,41 @@ void write_segments_text(fd_writer &out, unsigned kinds) {
         }
 }
 
+void write_entry_text(fd_writer &out, const sealkit_image_report &e) {
+    out.printf("  ");
+    write_name_text(out, e.name);
+    out.printf("\n    %#lx-%#lx  ", e.start, e.end);
+    if (e.skip_reason != SEALKIT_SKIP_NONE) {
+        out.printf("skipped: %s\n", describe_skip(e.skip_reason));
+        return;
+    }
+    out.printf("%lu KiB sealed, %u run%s, %u call%s, segments ", e.bytes_sealed / 1024, e.runs,
+               e.runs == 1 ? "" : "s", e.seal_calls, e.seal_calls == 1 ? "" : "s");
+    write_segments_text(out, e.segment_kinds);
+    if (e.relro_moved) out.printf(", RELRO moved to anonymous memory");
+    if (e.mutable_ranges) out.printf(", %u mutable range(s) left unsealed (%lu KiB)", e.mutable_ranges,
+                                     e.mutable_bytes / 1024);
+    if (e.error) out.printf("\n    FAILED at %s: %s", e.error_step ? e.error_step : "?", strerror(e.error));
+    out.printf("\n");
+}
+
 void write_text(fd_writer &out, const sealkit_report &report) {
     out.printf("sealkit: sealed %u of %u objects, %lu KiB in %u seal calls, %lld us (backend %s)\n",
                report.images_sealed, report.images, report.bytes_sealed / 1024, report.seal_calls,
                report.nanoseconds / 1000, report.backend ? report.backend : "?");
-    for (unsigned i = 0; i < report.images; ++i) {
-        const sealkit_image_report &e = report.image[i];
-        out.printf("  ");
-        write_name_text(out, e.name);
-        out.printf("\n    %#lx-%#lx  ", e.start, e.end);
-        if (e.skip_reason != SEALKIT_SKIP_NONE) {
-            out.printf("skipped: %s\n", describe_skip(e.skip_reason));
-            continue;
-        }
-        out.printf("%lu KiB sealed, %u run%s, %u call%s, segments ", e.bytes_sealed / 1024, e.runs,
-                   e.runs == 1 ? "" : "s", e.seal_calls, e.seal_calls == 1 ? "" : "s");
-        write_segments_text(out, e.segment_kinds);
-        if (e.relro_moved) out.printf(", RELRO moved to anonymous memory");
-        if (e.mutable_ranges) out.printf(", %u mutable range(s) left unsealed (%lu KiB)", e.mutable_ranges,
-                                         e.mutable_bytes / 1024);
-        if (e.error) out.printf("\n    FAILED at %s: %s", e.error_step ? e.error_step : "?", strerror(e.error));
-        out.printf("\n");
-    }
+    for (unsigned i = 0; i < report.images; ++i) write_entry_text(out, report.image[i]);
+}
+
+// "dlopen of /lib/libx.so", "catch-up of /lib/libx.so": what brought a late pass.
+const char *late_cause(const late_seal &seal) { return seal.caught_up ? "catch-up" : "dlopen"; }
+
+void write_late_text(fd_writer &out, const late_seal &seal, const sealkit_report &pass) {
+    out.printf("sealkit: late pass %u, %s of ", seal.pass, late_cause(seal));
+    write_name_text(out, seal.opened ? seal.opened : "?");
+    out.printf(": sealed %u of %u objects, %lu KiB in %u seal calls, %lld us (backend %s)\n", pass.images_sealed,
+               pass.images, pass.bytes_sealed / 1024, pass.seal_calls, seal.nanoseconds / 1000,
+               pass.backend ? pass.backend : "?");
+    for (unsigned i = 0; i < pass.images; ++i) write_entry_text(out, pass.image[i]);
 }
 
 const char *skip_keyword(int reason) {
@@ -127,38 +140,91 @@ const char *skip_keyword(int reason) {
     }
 }
 
-void write_json(fd_writer &out, const sealkit_report &report) {
-    out.printf("{\"backend\":");
+void write_totals_json(fd_writer &out, const sealkit_report &report) {
+    out.printf("\"backend\":");
     out.json_string(report.backend ? report.backend : "");
     out.printf(",\"images\":%u,\"images_sealed\":%u,\"images_failed\":%u,\"bytes_sealed\":%lu,"
-               "\"seal_calls\":%u,\"nanoseconds\":%lld,\"objects\":[",
+               "\"seal_calls\":%u,\"nanoseconds\":%lld",
                report.images, report.images_sealed, report.images_failed, report.bytes_sealed, report.seal_calls,
                report.nanoseconds);
-    for (unsigned i = 0; i < report.images; ++i) {
-        const sealkit_image_report &e = report.image[i];
-        out.printf("%s{\"name\":", i ? "," : "");
-        out.json_string(e.name);
-        out.printf(",\"start\":\"%#lx\",\"end\":\"%#lx\",\"segments\":[", e.start, e.end);
-        bool first = true;
-        for (unsigned bit = 0; bit < 5; ++bit)
-            if (e.segment_kinds & (1u << bit)) {
-                out.printf("%s\"%s\"", first ? "" : ",", kSegmentNames[bit]);
-                first = false;
-            }
-        out.printf("],\"sealed\":%s,\"bytes_sealed\":%lu,\"runs\":%u,\"seal_calls\":%u,\"relro_moved\":%s,"
-                   "\"mutable_ranges\":%u,\"mutable_bytes\":%lu,\"skipped\":",
-                   e.skip_reason == SEALKIT_SKIP_NONE && e.error == 0 ? "true" : "false", e.bytes_sealed, e.runs,
-                   e.seal_calls, e.relro_moved ? "true" : "false", e.mutable_ranges, e.mutable_bytes);
-        if (e.skip_reason == SEALKIT_SKIP_NONE) out.printf("null");
-        else out.printf("\"%s\"", skip_keyword(e.skip_reason));
-        if (e.error) {
-            out.printf(",\"error\":{\"errno\":%d,\"step\":\"%s\",\"message\":", e.error,
-                       e.error_step ? e.error_step : "");
-            out.json_string(strerror(e.error));
-            out.printf("}}");
-        } else {
-            out.printf(",\"error\":null}");
+}
+
+void write_late_seal_json(fd_writer &out, const late_seal &seal) {
+    out.printf("\"sealed_after\":\"%s\",\"opened\":", late_cause(seal));
+    out.json_string(seal.opened ? seal.opened : "");
+    out.printf(",\"pass\":%u,\"pass_nanoseconds\":%lld", seal.pass, seal.nanoseconds);
+}
+
+// One element of "objects"; late is null for a start-up object.
+void write_object_json(fd_writer &out, const sealkit_image_report &e, const late_seal *late) {
+    out.printf("{\"name\":");
+    out.json_string(e.name);
+    out.printf(",\"start\":\"%#lx\",\"end\":\"%#lx\",\"segments\":[", e.start, e.end);
+    bool first = true;
+    for (unsigned bit = 0; bit < 5; ++bit)
+        if (e.segment_kinds & (1u << bit)) {
+            out.printf("%s\"%s\"", first ? "" : ",", kSegmentNames[bit]);
+            first = false;
         }
+    out.printf("],\"sealed\":%s,\"bytes_sealed\":%lu,\"runs\":%u,\"seal_calls\":%u,\"relro_moved\":%s,"
+               "\"mutable_ranges\":%u,\"mutable_bytes\":%lu,\"skipped\":",
+               e.skip_reason == SEALKIT_SKIP_NONE && e.error == 0 ? "true" : "false", e.bytes_sealed, e.runs,
+               e.seal_calls, e.relro_moved ? "true" : "false", e.mutable_ranges, e.mutable_bytes);
+    if (e.skip_reason == SEALKIT_SKIP_NONE) out.printf("null");
+    else out.printf("\"%s\"", skip_keyword(e.skip_reason));
+    if (e.error) {
+        out.printf(",\"error\":{\"errno\":%d,\"step\":\"%s\",\"message\":", e.error,
+                   e.error_step ? e.error_step : "");
+        out.json_string(strerror(e.error));
+        out.printf("}");
+    } else {
+        out.printf(",\"error\":null");
+    }
+    out.printf(",\"late\":%s", late ? "true" : "false");
+    if (late) {
+        out.printf(",");
+        write_late_seal_json(out, *late);
+    }
+    out.printf("}");
+}
+
+// The start-up report; with late objects, they follow the start-up ones in
+// "objects" and "late_seals" sums them up.
+void write_json(fd_writer &out, const sealkit_report &report, const late_objects *late) {
+    out.printf("{");
+    write_totals_json(out, report);
+    out.printf(",\"objects\":[");
+    for (unsigned i = 0; i < report.images; ++i) {
+        if (i) out.printf(",");
+        write_object_json(out, report.image[i], nullptr);
+    }
+    if (late != nullptr) {
+        for (size_t i = 0; i < late->count; ++i) {
+            if (report.images != 0 || i != 0) out.printf(",");
+            write_object_json(out, late->items[i].image, &late->items[i].seal);
+        }
+        out.printf("],\"late_seals\":{\"passes\":%u,\"objects\":%lu,\"objects_sealed\":%u,"
+                   "\"objects_failed\":%u,\"bytes_sealed\":%lu,\"seal_calls\":%u,\"nanoseconds\":%lld,"
+                   "\"objects_not_listed\":%lu}}\n",
+                   late->passes, static_cast<unsigned long>(late->count + late->not_listed), late->totals.images_sealed,
+                   late->totals.images_failed, late->totals.bytes_sealed, late->totals.seal_calls,
+                   late->totals.nanoseconds, static_cast<unsigned long>(late->not_listed));
+        return;
+    }
+    out.printf("]}\n");
+}
+
+// One late pass as a document of its own (one line): its totals, what
+// brought it, and its objects.
+void write_late_json(fd_writer &out, const late_seal &seal, const sealkit_report &pass) {
+    out.printf("{\"late_seal\":{");
+    write_late_seal_json(out, seal);
+    out.printf("},");
+    write_totals_json(out, pass);
+    out.printf(",\"objects\":[");
+    for (unsigned i = 0; i < pass.images; ++i) {
+        if (i) out.printf(",");
+        write_object_json(out, pass.image[i], &seal);
     }
     out.printf("]}\n");
 }
@@ -178,8 +244,23 @@ const char *describe_skip(int reason) {
 
 long write_report(int fd, const sealkit_report &report, bool json) {
     fd_writer out(fd);
-    if (json) write_json(out, report);
+    if (json) write_json(out, report, nullptr);
     else write_text(out, report);
+    out.flush();
+    return out.error();
+}
+
+long write_report_with_late_objects(int fd, const sealkit_report &startup, const late_objects &late) {
+    fd_writer out(fd);
+    write_json(out, startup, &late);
+    out.flush();
+    return out.error();
+}
+
+long write_late_pass(int fd, const late_seal &seal, const sealkit_report &pass, bool json) {
+    fd_writer out(fd);
+    if (json) write_late_json(out, seal, pass);
+    else write_late_text(out, seal, pass);
     out.flush();
     return out.error();
 }

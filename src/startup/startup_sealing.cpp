@@ -1,7 +1,6 @@
 #include "startup/startup_sealing.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #include "sealkit/lockdown.h"
 #include "sealkit/sealkit.h"
 #include "startup/image_sealer.h"
+#include "startup/report_file.h"
 #include "startup/report_writer.h"
 #include "startup/startup_options.h"
 
@@ -20,35 +20,6 @@ namespace {
 // In .data, not .bss (hence true at first): the loader has already written
 // the page that holds .data, so the first write here costs no page fault.
 bool g_first_call = true;
-
-// SEALKIT_REPORT names a file ("%p" becomes the pid, so a process tree
-// writes one report each), or "-" for stderr.
-[[gnu::noinline]] void write_report_file(const startup_options &options, const sealkit_report &report) {
-    if (options.report_path == nullptr) return;
-    int fd = 2;
-    if (strcmp(options.report_path, "-") != 0) {
-        char path[4096];
-        size_t out = 0;
-        for (const char *in = options.report_path; *in && out < sizeof path - 24; ++in) {
-            if (in[0] == '%' && in[1] == 'p') {
-                out += static_cast<size_t>(snprintf(path + out, sizeof path - out, "%d", static_cast<int>(getpid())));
-                ++in;
-            } else {
-                path[out++] = *in;
-            }
-        }
-        path[out] = '\0';
-        // Never through a symbolic link: a report path is a place to write,
-        // not a way to reach another file.
-        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-        if (fd < 0) {
-            dprintf(2, "sealkit: cannot write the report to %s: %s\n", path, strerror(errno));
-            return;
-        }
-    }
-    write_report(fd, report, options.json_report);
-    if (fd != 2) close(fd);
-}
 
 [[noreturn]] void stop(const char *what) {
     dprintf(2, "sealkit: %s; stopping (SEALKIT_ENFORCE=1)\n", what);
@@ -82,7 +53,7 @@ bool g_first_call = true;
     report = locked.images;
     if (options.report_path != nullptr && strcmp(options.report_path, "-") == 0)
         sealkit_write_lockdown_report(2, &locked, options.json_report);
-    else write_report_file(options, report);
+    else write_startup_report_file(options, report);
     if (locked.write_execute_error != 0 || locked.protected_data_error != 0) {
         int error = locked.write_execute_error ? locked.write_execute_error : locked.protected_data_error;
         report_problem(options, "; running on", "lockdown could not %s: %s",
@@ -115,7 +86,7 @@ void seal_at_startup() {
         if (result > 0) return;  // lock_down said what went wrong
     } else {
         result = seal_loaded_images(options.seal_flags, report, options.report_path != nullptr);
-        write_report_file(options, report);
+        write_startup_report_file(options, report);
     }
     if (result == 0) return;
     if (report.images == 0) {
