@@ -5,8 +5,9 @@
 // (dlopen_catch_up.h). How each format grows: startup/report_file.h.
 //
 // A JSON report file is one document rewritten whole after each pass, so
-// the late objects so far are kept here, in fixed storage (no allocation):
-// up to kMaxLateObjects; later ones are counted as not listed.
+// the late objects so far are kept here, in fixed storage: one mapping of
+// kMaxLateObjects entries made at the first pass reported (no malloc, and
+// nothing at start-up); later objects are counted as not listed.
 //
 //     late_seal seal{map->l_name, caught_up, 0, nanoseconds};
 //     report_late_pass(options, seal, pass);  // pass.image: the pass's objects
