@@ -104,7 +104,9 @@ TEST(RunLateReport, TextReportNamesTheLibraryInALatePassAfterTheStartupObjects) 
         << "the library appears first in the late pass, not among the start-up objects:\n" << text;
     const size_t entry = text.find("\n  " + kPlain + "\n    0x", late);
     ASSERT_NE(entry, std::string::npos) << text;
-    EXPECT_NE(text.find("KiB sealed, 1 run, 1 call, segments text", entry), std::string::npos) << text;
+    // Seal calls are counted per object by the kernel backend, per batch by seccomp's.
+    EXPECT_NE(text.find("KiB sealed, 1 run, ", entry), std::string::npos) << text;
+    EXPECT_NE(text.find(", segments text", entry), std::string::npos) << text;
 
     command_result off = run_target("off", {"--report=" + file}, {"open", kPlain});
     ASSERT_EQ(off.exit_status, 0) << off.err;
@@ -139,7 +141,8 @@ TEST(RunLateReport, JsonReportFileIsOneDocumentWithTheLibraryMarkedLate) {
     EXPECT_EQ(library["pass"], 1);
     EXPECT_GT(library["bytes_sealed"].get<long>(), 0);
     EXPECT_GE(library["runs"].get<int>(), 1);
-    EXPECT_GE(library["seal_calls"].get<int>(), 1);
+    EXPECT_TRUE(library["seal_calls"].is_number());
+    EXPECT_GE(report["late_seals"]["seal_calls"].get<int>(), 1);
     EXPECT_GT(library["pass_nanoseconds"].get<long long>(), 0);
     EXPECT_TRUE(library.contains("relro_moved") && library.contains("mutable_ranges") && library.contains("segments"));
     EXPECT_EQ(report["late_seals"]["passes"], 1);
