@@ -179,6 +179,32 @@ long install_with_listener(const bpf_program &program) {
     return result;
 }
 
+// Installs the guarded filter and hands its listener to the guard from a
+// thread with a private descriptor table, so that the listener never sits
+// in the table a fork by another thread would copy. installed: the
+// listener (>= 0) or -errno; handed: 0 or -errno.
+struct guarded_install {
+    const bpf_program *program;
+    long installed;
+    long handed;
+};
+
+long install_and_hand_over(void *argument) {
+    auto &job = *static_cast<guarded_install *>(argument);
+    job.installed = install_with_listener(*job.program);
+    job.handed = job.installed >= 0 ? hand_listener_to_guard(g_state.launch, static_cast<int>(job.installed)) : -EBADF;
+    return 0;
+}
+
+guarded_install install_guarded(const bpf_program &program) {
+    guarded_install job{&program, -EAGAIN, -EBADF};
+    if (sys::run_with_private_descriptors(install_and_hand_over, &job) != 0) {
+        // No thread: do it here (the listener is then briefly in the shared table).
+        install_and_hand_over(&job);
+    }
+    return job;
+}
+
 const char *why_no_listener(long error) {
     switch (error) {
         case -EBUSY:
@@ -206,7 +232,7 @@ void record(range_list reprotect, range_list unmap, range_list discard, unsigned
 // lock the chain against other listeners. When the guard cannot start,
 // the listener is closed (sealed calls would fail with ENOSYS), so a plain
 // filter over the same ranges restores the kernel's EPERM.
-long start_guard(long listener, range_list reprotect, range_list unmap, range_list discard);
+long start_guard(long handed, range_list reprotect, range_list unmap, range_list discard);
 
 // Keeps the ranges of `from` that lie in [low, high), cut to it.
 range_list slice(range_list from, uint64_t low, uint64_t high, address_range *out) {
@@ -295,15 +321,15 @@ long install_one(range_list reprotect, range_list unmap, range_list discard,
         }
         if (guarded) {
             g_state.guard_pending = false;
-            const long listener = install_with_listener(program);
-            if (listener < 0) {
+            const guarded_install job = install_guarded(program);
+            if (job.installed < 0) {
                 // No guard: the marker page stays, sealed like the rest.
                 cancel_exec_guard(g_state.launch);
-                g_state.guard_problem = why_no_listener(listener);
+                g_state.guard_problem = why_no_listener(job.installed);
                 return install_one(reprotect, unmap, discard);
             }
             record(reprotect, unmap, discard, program.length());
-            return start_guard(listener, reprotect, unmap, discard);
+            return start_guard(job.handed, reprotect, unmap, discard);
         }
         if (long failed = install(program)) return failed;
         record(reprotect, unmap, discard, program.length());
@@ -397,8 +423,8 @@ long compile_and_install(range_list reprotect, range_list unmap, range_list disc
     return pack_and_install(reprotect, unmap, discard, false);
 }
 
-long start_guard(long listener, range_list reprotect, range_list unmap, range_list discard) {
-    if (hand_listener_to_guard(g_state.launch, static_cast<int>(listener)) == 0) {
+long start_guard(long handed, range_list reprotect, range_list unmap, range_list discard) {
+    if (handed == 0) {
         g_state.guard_running = true;
         g_state.guard_owner = getpid();
         bpf_program lock(*g_state.storage);
@@ -473,14 +499,14 @@ long move_guard_to_new_filter(range_list reprotect, range_list unmap, range_list
     }
     // From here until the new listener is installed, a call on a sealed
     // range fails with ENOSYS: refused all the same.
-    const long listener = install_with_listener(program);
-    if (listener >= 0 && hand_listener_to_guard(g_state.launch, static_cast<int>(listener)) == 0) {
+    const guarded_install job = install_guarded(program);
+    if (job.installed >= 0 && job.handed == 0) {
         record(reprotect, unmap, discard, program.length());
         return 0;
     }
     // No listener now: a plain filter over every range gives EPERM again
     // (ERRNO outranks the orphaned notifications).
-    if (listener >= 0) g_state.filters++;  // installed, but the guard did not take it
+    if (job.installed >= 0) g_state.filters++;  // installed, but the guard did not take it
     g_state.guard_running = false;
     g_state.guard_problem = "the exec guard could not move to a newer filter";
     cancel_exec_guard(g_state.launch);

@@ -5,6 +5,7 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <poll.h>
+#include <linux/futex.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
@@ -52,6 +53,58 @@ long send_notification_response(int listener, seccomp_notif_resp *response) {
 
 long notification_still_valid(int listener, uint64_t id) {
     return without_errno([&] { return syscall(SYS_ioctl, listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id); });
+}
+
+namespace {
+
+struct private_run {
+    long (*fn)(void *);
+    void *arg;
+    long result;
+};
+
+int run_private(void *argument) {
+    auto *run = static_cast<private_run *>(argument);
+    run->result = run->fn(run->arg);
+    return 0;
+}
+
+}  // namespace
+
+long run_with_private_descriptors(long (*fn)(void *), void *arg) {
+    constexpr size_t kStackBytes = 64 * 1024;
+    int saved = errno;
+    void *stack = mmap(nullptr, kStackBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (stack == MAP_FAILED) {
+        const long failed = -errno;
+        errno = saved;
+        return failed;
+    }
+    // The thread starts with the caller's signal mask: everything blocked.
+    sigset_t all, previous;
+    sigfillset(&all);
+    syscall(SYS_rt_sigprocmask, SIG_BLOCK, &all, &previous, _NSIG / 8);
+    private_run run{fn, arg, 0};
+    volatile pid_t thread = 0;  // set by the kernel at clone, cleared (and woken) at the thread's exit
+    const int flags = CLONE_VM | CLONE_FS | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM | CLONE_PARENT_SETTID |
+                      CLONE_CHILD_CLEARTID;
+    const int started = clone(run_private, static_cast<char *>(stack) + kStackBytes, flags, &run,
+                              const_cast<pid_t *>(&thread), nullptr, const_cast<pid_t *>(&thread));
+    long answer;
+    if (started == -1) {
+        answer = -errno;
+    } else {
+        for (;;) {
+            const pid_t still = __atomic_load_n(&thread, __ATOMIC_ACQUIRE);
+            if (still == 0) break;
+            syscall(SYS_futex, const_cast<pid_t *>(&thread), FUTEX_WAIT, still, nullptr, nullptr, 0);
+        }
+        answer = run.result;
+    }
+    syscall(SYS_rt_sigprocmask, SIG_SETMASK, &previous, nullptr, _NSIG / 8);
+    munmap(stack, kStackBytes);
+    errno = saved;
+    return answer;
 }
 
 long start_detached_child() {

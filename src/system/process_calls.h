@@ -38,6 +38,15 @@ long notification_still_valid(int listener, uint64_t id);
 long start_detached_child();
 long wait_for_clone_child(long pid);
 
+// Runs fn(arg) in a new thread of this process that has its own copy of
+// the descriptor table (clone without CLONE_FILES), and waits for it: a
+// descriptor the thread opens exists only in its table, so a fork made by
+// another thread meanwhile cannot inherit it. Signals stay blocked in the
+// thread; it shares the caller's TLS (the caller waits), so fn may use only
+// async-signal-safe calls. fn's result, or -errno when the thread could not
+// be started.
+long run_with_private_descriptors(long (*fn)(void *), void *arg);
+
 // The memfd page the exec guard recognises an image by: created, sized to
 // one page and mapped shared read-only; the descriptor is closed again.
 // The address, or -errno cast (test with is_error()); *inode receives its

@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -310,6 +311,54 @@ TEST(ExecGuard, InAPidNamespaceWhoseProcIsNotMountedTheGuardRefusesEverySealedCa
         return WIFEXITED(status) ? WEXITSTATUS(status) : 20;
     });
     if (run.exit_code() == 77) GTEST_SKIP() << "no permission to create a PID namespace here";
+    EXPECT_EQ(run.exit_code(), 0) << run.describe();
+}
+
+TEST(ExecGuard, AForkDuringASealNeverInheritsTheListener) {
+    // Each later seal installs a filter with a new listener and hands it to
+    // the guard. A child forked by another thread at that moment must not
+    // get a copy (it could answer for the parent): the listener lives only
+    // in a private descriptor table.
+    outcome run = run_in_child([](int report) {
+        char *p = sealed_pages(report);
+        if (p == nullptr) return 10;
+        static std::atomic<bool> stop{false};
+        static std::atomic<int> leaked{0}, forks{0};
+        pthread_t forker;
+        pthread_create(&forker, nullptr, [](void *) -> void * {
+            while (!stop.load()) {
+                pid_t child = fork();
+                if (child == 0) {
+                    int found = 0;
+                    if (DIR *fds = opendir("/proc/self/fd")) {
+                        while (dirent *e = readdir(fds)) {
+                            char path[64], target[64];
+                            snprintf(path, sizeof path, "/proc/self/fd/%s", e->d_name);
+                            const ssize_t n = readlink(path, target, sizeof target - 1);
+                            if (n > 0 && std::string(target, static_cast<size_t>(n)).find("seccomp notify") !=
+                                             std::string::npos)
+                                found = 1;
+                        }
+                        closedir(fds);
+                    }
+                    _exit(found);
+                }
+                int status = 0;
+                waitpid(child, &status, 0);
+                forks++;
+                if (WIFEXITED(status) && WEXITSTATUS(status) == 1) leaked++;
+            }
+            return nullptr;
+        }, nullptr);
+        for (int i = 0; i < 40; ++i) {
+            void *q = mmap(nullptr, kPage, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            if (sealkit_seal(q, kPage, 0) != 0) break;
+        }
+        stop = true;
+        pthread_join(forker, nullptr);
+        dprintf(report, "%d of %d fork children held a listener\n", leaked.load(), forks.load());
+        return leaked.load() == 0 && sealkit::seccomp::exec_guard().running ? 0 : 11;
+    });
     EXPECT_EQ(run.exit_code(), 0) << run.describe();
 }
 
