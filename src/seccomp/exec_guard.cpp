@@ -11,7 +11,6 @@
 #include <sys/utsname.h>
 
 #include "procfs/mappings_reader.h"
-#include "seccomp/bpf_program.h"
 #include "seccomp/exec_guard_process.h"
 #include "system/process_calls.h"
 #include "system/syscalls.h"
@@ -106,30 +105,16 @@ void abandon_exec_guard(image_marker marker) { sys::unmap(marker.start, 4096); }
 
 bool listener_available() {
     if (sys::seccomp_mode() != 2) return true;  // no filter at all yet
-    // Ask the kernel: a filter that allows everything, with a listener.
-    // EBUSY means another filter of the chain has one (or our listener
-    // lock refuses); otherwise close it again, which frees the slot.
-    bpf_storage *storage = nullptr;
-    const uintptr_t mapped = sys::map_anonymous((sizeof(bpf_storage) + 4095) & ~size_t{4095}, PROT_READ | PROT_WRITE);
-    if (sys::is_error(mapped)) return false;
-    storage = reinterpret_cast<bpf_storage *>(mapped);
-    bool available = false;
-    {
-        bpf_program allow_all(*storage);
-        allow_all.ret(SECCOMP_RET_ALLOW);
-        if (allow_all.finish()) {
-            sock_fprog fprog{static_cast<unsigned short>(allow_all.length()),
-                             const_cast<sock_filter *>(allow_all.instructions())};
-            const uint64_t no_token[2] = {0, 0};
-            const long listener = sys::install_seccomp_filter_with_listener(&fprog, no_token);
-            if (listener >= 0) {
-                sys::close_descriptor(static_cast<int>(listener));
-                available = true;
-            }
-        }
-    }
-    sys::unmap(mapped, (sizeof(bpf_storage) + 4095) & ~size_t{4095});
-    return available;
+    // Ask the kernel: a one-instruction filter that allows everything, with
+    // a listener. EBUSY means another filter of the chain has one (or our
+    // listener lock refuses); otherwise close it again, which frees the slot.
+    sock_filter allow_all = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+    sock_fprog program{1, &allow_all};
+    const uint64_t no_token[2] = {0, 0};
+    const long listener = sys::install_seccomp_filter_with_listener(&program, no_token);
+    if (listener < 0) return false;
+    sys::close_descriptor(static_cast<int>(listener));
+    return true;
 }
 
 long launch_exec_guard(image_marker marker, exec_guard_launch *launch) {

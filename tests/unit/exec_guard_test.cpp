@@ -362,6 +362,23 @@ TEST(ExecGuard, AForkDuringASealNeverInheritsTheListener) {
     EXPECT_EQ(run.exit_code(), 0) << run.describe();
 }
 
+TEST(ExecGuard, AFilterInstalledBeforeSealkitLeavesTheGuardItsListener) {
+    // A service under systemd's SystemCallFilter= or a container runtime
+    // already runs with filters: the listener slot is still free, and the
+    // guard takes it.
+    outcome run = run_in_child([](int report) {
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return 9;
+        sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+        sock_fprog program{1, &allow};
+        if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &program) != 0) return 10;
+        char *p = sealed_pages(report);
+        if (p == nullptr) return 11;
+        if (!refused_with(mprotect(p, kPage, PROT_NONE), EPERM)) return 12;
+        return run_and_wait("map", p, 2 * kPage) == 0 ? 0 : 13;
+    });
+    EXPECT_EQ(run.exit_code(), 0) << run.describe();
+}
+
 TEST(ExecGuard, AThreadStartedBeforeTheSealMeetsItToo) {
     outcome run = run_in_child([](int report) {
         // The seal's filter reaches every thread (TSYNC); the guard tells a
