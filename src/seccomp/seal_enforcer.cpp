@@ -37,6 +37,11 @@ struct enforcer_state {
     long guard_owner = 0;  // the process that talks to the guard (not its fork children)
     uint64_t token[2] = {};  // lets this image past its own listener lock
     uint64_t heap_top = 0;   // sealed_heap_top() of the call in progress
+    // This image's executable mappings, read at most once per call (the
+    // filters that trap mseal or brk need them; a batch compiles many trials).
+    address_range code[64];
+    range_list code_list;
+    bool code_read = false;
     const char *guard_problem = nullptr;
 };
 
@@ -272,7 +277,15 @@ uint64_t sealed_heap_top(range_list sealed) {
 }
 
 // The policy of the next filter over these lists.
-seal_filter_policy next_policy(range_list reprotect, range_list unmap, range_list discard, address_range (&code)[64],
+range_list this_images_code() {
+    if (!g_state.code_read) {
+        g_state.code_list = executable_mappings(g_state.code, 64);
+        g_state.code_read = true;
+    }
+    return g_state.code_list;
+}
+
+seal_filter_policy next_policy(range_list reprotect, range_list unmap, range_list discard,
                                remap_destination where = remap_destination::here) {
     seal_filter_policy policy;
     policy.reprotect = reprotect;
@@ -285,10 +298,10 @@ seal_filter_policy next_policy(range_list reprotect, range_list unmap, range_lis
     // image's SIGSYS handler (process_rules.h) when there is one.
     policy.sealed_heap_top = g_state.heap_top;
     if (g_state.heap_top != 0 && !g_state.guard_pending && seal_emulation_enabled())
-        policy.trap_break_from = executable_mappings(code, 64);
+        policy.trap_break_from = this_images_code();
     const bool first = g_state.filters == 0;
     policy.process_rules = first;
-    if (first && seal_emulation_enabled()) policy.trap_mseal_from = executable_mappings(code, 64);
+    if (first && seal_emulation_enabled()) policy.trap_mseal_from = this_images_code();
     policy.deny_io_uring = first && io_uring_denied();
     return policy;
 }
@@ -308,8 +321,7 @@ void remember(range_list reprotect, range_list unmap, range_list discard) {
 // `here` records its ranges; the other kinds only count (see install_part).
 long install_one(range_list reprotect, range_list unmap, range_list discard,
                  remap_destination where = remap_destination::here) {
-    address_range code[64];
-    const seal_filter_policy policy = next_policy(reprotect, unmap, discard, code, where);
+    const seal_filter_policy policy = next_policy(reprotect, unmap, discard, where);
     const bool guarded = g_state.guard_pending;
     bpf_program program(*g_state.storage);
     if (compile_seal_filter(policy, *g_state.workspace, program)) {
@@ -398,10 +410,8 @@ long pack_and_install(range_list reprotect, range_list unmap, range_list discard
         while (too_big - fits > 1) {
             const size_t middle = fits + (too_big - fits) / 2;
             cut(middle);
-            address_range code[64];
             bpf_program trial(*g_state.storage);
-            const bool ok =
-                compile_seal_filter(next_policy(low[0], low[1], low[2], code, where), *g_state.workspace, trial);
+            const bool ok = compile_seal_filter(next_policy(low[0], low[1], low[2], where), *g_state.workspace, trial);
             (ok ? fits : too_big) = middle;
         }
         if (fits == 0) return -ENOMEM;
@@ -608,6 +618,7 @@ long enforce(const address_range *ranges, size_t count, unsigned what) {
     const range_list discard{work.lists[3], work.counts[3]};
 
     g_state.heap_top = sealed_heap_top(unmap);
+    g_state.code_read = false;
     if (g_state.guard_running && g_state.guard_owner == getpid()) {
         const long moved = move_guard_to_new_filter(reprotect, unmap, discard);
         if (moved != kDoesNotFit) return moved;
