@@ -9,8 +9,10 @@
 // moment that still precedes all of the program's own logic, and the one
 // that breaks the fewest constructors (see docs/startup-sealing.md).
 //
-// It links the core statically and exports only __libc_start_main, so it
-// adds no symbols to the program and depends on libc alone.
+// It links the core statically and depends on libc alone. It exports four
+// symbols (libsealkit-preload.map) and adds no others to the program:
+// __libc_start_main, defined here, and dlopen, dlmopen and dlclose, which
+// seal objects opened after start-up (dlopen_interposer.cpp).
 #include <dlfcn.h>
 #include <stddef.h>
 #include <stdio.h>
