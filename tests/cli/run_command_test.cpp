@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "backend_cases.h"
 #include "command_runner.h"
 
 namespace {
@@ -35,32 +36,44 @@ command_result sealkit_run(std::vector<std::string> args) {
 
 bool kernel_has_mseal() { return syscall(462, nullptr, 0, 0) == 0; }
 
-class RunAttack : public ::testing::TestWithParam<const char *> {
+const char *const kRunAttacks[] = {"mprotect-own-text-rwx", "mprotect-libc-text-rw", "munmap-own-rodata",
+                                   "map-fixed-over-own-rodata", "mremap-libc-text", "dontneed-own-got"};
+
+// Each attack on each backend (`--backend=kernel`, skipped where the kernel
+// has no mseal; `--backend=seccomp`, wherever seccomp filters work). The
+// report on stderr names the backend that sealed.
+class RunAttack : public ::testing::TestWithParam<std::tuple<std::string, const char *>> {
 protected:
-    void SetUp() override {
-        if (!kernel_has_mseal()) GTEST_SKIP() << "this kernel has no mseal(2)";
-    }
+    void SetUp() override { SKIP_UNLESS_BACKEND_WORKS_HERE(std::get<0>(GetParam())); }
 };
 
 TEST_P(RunAttack, IsRefusedInAProgramStartedBySealkitRun) {
-    command_result r = sealkit_run({"--", kPrograms + "/startup_attack_target", GetParam()});
+    const auto &[backend, attack] = GetParam();
+    command_result r =
+        sealkit_run({"--backend=" + backend, "--report", "--", kPrograms + "/startup_attack_target", attack});
+    EXPECT_NE(r.err.find("(backend " + backend + ")\n"), std::string::npos) << r.err;
     EXPECT_EQ(r.exit_status, 0) << r.out << r.err;
-    EXPECT_NE(r.out.find("refused"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out, "refused\n") << r.err;
 }
 
-TEST_P(RunAttack, SucceedsInTheSameProgramStartedDirectly) {
+INSTANTIATE_TEST_SUITE_P(EveryAttack, RunAttack,
+                         ::testing::Combine(sealkit_test::each_backend(), ::testing::ValuesIn(kRunAttacks)),
+                         [](const ::testing::TestParamInfo<std::tuple<std::string, const char *>> &param) {
+                             return std::get<0>(param.param) + "_" +
+                                    sealkit_test::test_name_of(std::get<1>(param.param));
+                         });
+
+// The control, on any kernel: without sealkit every attack works.
+class RunAttackControl : public ::testing::TestWithParam<const char *> {};
+
+TEST_P(RunAttackControl, SucceedsInTheSameProgramStartedDirectly) {
     command_result r = run_command({kPrograms + "/startup_attack_target", GetParam()}, clean());
     EXPECT_EQ(r.exit_status, 1) << r.out << r.err;
 }
 
-INSTANTIATE_TEST_SUITE_P(EveryAttack, RunAttack,
-                         ::testing::Values("mprotect-own-text-rwx", "mprotect-libc-text-rw", "munmap-own-rodata",
-                                           "map-fixed-over-own-rodata", "mremap-libc-text", "dontneed-own-got"),
+INSTANTIATE_TEST_SUITE_P(EveryAttack, RunAttackControl, ::testing::ValuesIn(kRunAttacks),
                          [](const ::testing::TestParamInfo<const char *> &param) {
-                             std::string name = param.param;
-                             for (char &c : name)
-                                 if (c == '-') c = '_';
-                             return name;
+                             return sealkit_test::test_name_of(param.param);
                          });
 
 TEST(RunCommand, PassesTheProgramsExitStatusAndArgumentsThrough) {
