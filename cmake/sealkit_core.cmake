@@ -6,6 +6,7 @@
 set(SEALKIT_CORE_SOURCES
   src/system/syscalls.cpp
   src/system/process_calls.cpp
+  src/system/switch_variable.cpp
   src/procfs/mappings_parser.cpp
   src/procfs/mappings_reader.cpp
   src/procfs/seal_query.cpp

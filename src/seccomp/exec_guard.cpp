@@ -13,6 +13,7 @@
 #include "procfs/mappings_reader.h"
 #include "seccomp/exec_guard_process.h"
 #include "system/process_calls.h"
+#include "system/switch_variable.h"
 #include "system/syscalls.h"
 
 namespace sealkit::seccomp {
@@ -76,8 +77,9 @@ bool collect_releasable(const procfs::mapping &m, void *context) {
 }  // namespace
 
 bool exec_guard_possible(const char **why) {
-    const char *setting = secure_getenv("SEALKIT_EXEC_GUARD");
-    if (setting != nullptr && strcmp(setting, "0") == 0) {
+    // Only an explicit off turns it off; a value sealkit does not
+    // understand keeps the guard, as unset does.
+    if (!sys::switch_is_on("SEALKIT_EXEC_GUARD", true, true)) {
         *why = "SEALKIT_EXEC_GUARD=0 turned the exec guard off";
         return false;
     }

@@ -52,7 +52,8 @@ namespace sealkit::seccomp {
 
 // Whether the first filter should be exec-aware: the kernel offers user
 // notification with CONTINUE and POLLHUP (Linux 5.8+), and
-// SEALKIT_EXEC_GUARD is not "0". When not, *why says which.
+// SEALKIT_EXEC_GUARD is not off (0, no, false, off; any other value keeps
+// the guard: system/switch_variable.h). When not, *why says which.
 bool exec_guard_possible(const char **why);
 
 // Maps the marker page. 0 or -errno.

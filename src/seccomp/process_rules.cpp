@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "seccomp/mapping_syscalls.h"
+#include "system/switch_variable.h"
 
 namespace sealkit::seccomp {
 namespace {
@@ -17,11 +18,6 @@ namespace {
 seal_emulator g_emulator = nullptr;
 struct sigaction g_previous;
 int g_enabled = 0;
-
-bool setting_is(const char *name, const char *value) {
-    const char *set = secure_getenv(name);
-    return set != nullptr && strcmp(set, value) == 0;
-}
 
 int mseal_number() {
     for (size_t i = 0; i < kMappingSyscallCount; ++i)
@@ -88,7 +84,8 @@ void on_sigsys(int signal, siginfo_t *info, void *context) {
 
 void enable_seal_emulation(seal_emulator emulator) {
     if (__atomic_load_n(&g_enabled, __ATOMIC_ACQUIRE) != 0) return;
-    if (setting_is("SEALKIT_EMULATE_MSEAL", "0")) return;
+    // An unknown value keeps emulation on, as unset does (switch_variable.h).
+    if (!sys::switch_is_on("SEALKIT_EMULATE_MSEAL", true, true)) return;
     g_emulator = emulator;
     struct sigaction action;
     memset(&action, 0, sizeof action);
@@ -101,6 +98,8 @@ void enable_seal_emulation(seal_emulator emulator) {
 
 bool seal_emulation_enabled() { return __atomic_load_n(&g_enabled, __ATOMIC_ACQUIRE) != 0; }
 
-bool io_uring_denied() { return setting_is("SEALKIT_DENY_IO_URING", "1"); }
+// An unknown value denies: the reader asked for something, and denying is
+// the side that keeps seals whole.
+bool io_uring_denied() { return sys::switch_is_on("SEALKIT_DENY_IO_URING", false, true); }
 
 }  // namespace sealkit::seccomp
