@@ -39,6 +39,7 @@ set(SEALKIT_CORE_SOURCES
   src/seccomp/seal_filter_compiler.cpp
   src/seccomp/range_set.cpp
   src/seccomp/seal_enforcer.cpp
+  src/seccomp/fixed_address_image.cpp
   src/seccomp/image_marker.cpp
   src/seccomp/exec_guard.cpp
   src/seccomp/exec_guard_process.cpp

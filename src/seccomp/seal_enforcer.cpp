@@ -11,6 +11,7 @@
 #include "concurrency/spin_lock.h"
 #include "procfs/mappings_reader.h"
 #include "seccomp/exec_guard.h"
+#include "seccomp/fixed_address_image.h"
 #include "seccomp/listener_lock.h"
 #include "seccomp/range_set.h"
 #include "seccomp/process_rules.h"
@@ -43,6 +44,12 @@ struct enforcer_state {
     range_list code_list;
     bool code_read = false;
     const char *guard_problem = nullptr;
+    // The executable's span when it is not position-independent
+    // (fixed_address_image.h), read once; and whether the filter being
+    // compiled relaxes mprotect for it.
+    address_range fixed_image{0, 0};
+    bool fixed_image_read = false;
+    bool relax_reprotect = false;
 };
 
 int g_lock = 0;
@@ -293,6 +300,7 @@ seal_filter_policy next_policy(range_list reprotect, range_list unmap, range_lis
     policy.discard = discard;
     policy.destination = where;
     policy.refusal = g_state.guard_pending ? SECCOMP_RET_USER_NOTIF : kRefusal;
+    policy.reprotect_only_adding_access = g_state.relax_reprotect;
     if (where == remap_destination::only) return policy;  // mremap alone: no process-wide rules
     // brk below sealed heap pages: the guard answers it, or else this
     // image's SIGSYS handler (process_rules.h) when there is one.
@@ -541,6 +549,46 @@ void insert_sorted(address_range *list, size_t &count, address_range range) {
     ++count;
 }
 
+// Filters without the exec guard outlive exec (seal_enforcer.h). Where
+// they would refuse mprotect inside a fixed-address executable, a program
+// exec'd later at the same address could not make its own RELRO read-only
+// there, so that part of `reprotect` goes into a filter of its own that
+// refuses only the calls that add access (fixed_address_image.h).
+long install_plain(range_list reprotect, range_list unmap, range_list discard) {
+    if (!g_state.fixed_image_read) {
+        g_state.fixed_image = fixed_address_image();
+        g_state.fixed_image_read = true;
+    }
+    const address_range fixed = g_state.fixed_image;
+    bool meets = false;
+    for (size_t i = 0; i < reprotect.count && !meets; ++i)
+        meets = reprotect.ranges[i].start < fixed.end && fixed.start < reprotect.ranges[i].end;
+    if (!meets) return compile_and_install(reprotect, unmap, discard);
+    // Sorted and disjoint, so at most one range straddles each end of the
+    // span: outside gains at most two parts.
+    scratch split;  // lists[0]: outside the span, lists[1]: inside
+    if (long failed = split.allocate(reprotect.count + 2)) return failed;
+    for (size_t i = 0; i < reprotect.count; ++i) {
+        const address_range r = reprotect.ranges[i];
+        const uint64_t start = r.start > fixed.start ? r.start : fixed.start;
+        const uint64_t end = r.end < fixed.end ? r.end : fixed.end;
+        if (start >= end) {
+            split.push(0, r);
+            continue;
+        }
+        if (r.start < start) split.push(0, {r.start, start});
+        split.push(1, {start, end});
+        if (end < r.end) split.push(0, {end, r.end});
+    }
+    const range_list outside{split.lists[0], split.counts[0]}, inside{split.lists[1], split.counts[1]};
+    if (outside.count != 0 || unmap.count != 0 || discard.count != 0)
+        if (long failed = compile_and_install(outside, unmap, discard)) return failed;
+    g_state.relax_reprotect = true;
+    const long result = compile_and_install(inside, {}, {});
+    g_state.relax_reprotect = false;
+    return result;
+}
+
 }  // namespace
 
 long enforce(const address_range *ranges, size_t count, unsigned what) {
@@ -623,6 +671,7 @@ long enforce(const address_range *ranges, size_t count, unsigned what) {
         const long moved = move_guard_to_new_filter(reprotect, unmap, discard);
         if (moved != kDoesNotFit) return moved;
     }
+    if (!g_state.guard_pending) return install_plain(reprotect, unmap, discard);
     return compile_and_install(reprotect, unmap, discard);
 }
 

@@ -4,6 +4,7 @@
 #include <linux/audit.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
+#include <sys/mman.h>
 
 #include "seccomp/mapping_syscalls.h"
 
@@ -171,7 +172,7 @@ private:
     label reprotect_entry_, unmap_entry_, discard_entry_, unmap_then_source_entry_;
     label reprotect_block_, unmap_block_, map_block_, remap_block_, remap_source_block_,
         advise_block_, advise_process_block_, shm_attach_block_, shm_detach_block_, ipc_block_, io_uring_block_,
-        seal_block_, break_block_;
+        seal_block_, break_block_, adding_access_block_;
 };
 
 bool compiler::split(range_list ranges) {
@@ -541,7 +542,10 @@ void compiler::dispatch(bool i386) {
         label block{};
         switch (call.effect) {
         case mapping_effect::reprotect:
-            block = !reprotect_ ? label{0} : reprotect_shares_unmap_ ? unmap_block_ : reprotect_block_;
+            block = !reprotect_                                  ? label{0}
+                    : policy_.reprotect_only_adding_access       ? adding_access_block_
+                    : reprotect_shares_unmap_                    ? unmap_block_
+                                                                 : reprotect_block_;
             break;
         case mapping_effect::unmap: block = unmap_ ? unmap_block_ : label{0}; break;
         case mapping_effect::map: block = unmap_ ? map_block_ : label{0}; break;
@@ -637,6 +641,15 @@ void compiler::emit_blocks() {
     if (policy_.deny_io_uring) {
         out_.place(io_uring_block_);
         out_.ret(kRefuseIoUring);
+    }
+    if (reprotect_ && policy_.reprotect_only_adding_access) {
+        // mprotect(addr, len, prot): prot without bits beyond PROT_READ
+        // takes access away at most and goes through.
+        out_.place(adding_access_block_);
+        out_.load_word(argument_low(2));
+        out_.branch_far(BPF_JSET, ~static_cast<uint32_t>(PROT_READ),
+                        reprotect_shares_unmap_ ? unmap_block_ : reprotect_block_);
+        out_.ret(kAllow);
     }
     if (reprotect_ && !reprotect_shares_unmap_) {
         out_.place(reprotect_block_);
@@ -750,7 +763,8 @@ bool compiler::compile() {
                             &unmap_entry_, &discard_entry_, &unmap_then_source_entry_, &reprotect_block_,
                             &unmap_block_, &map_block_, &remap_block_, &remap_source_block_,
                             &advise_block_, &advise_process_block_, &shm_attach_block_,
-                            &shm_detach_block_, &ipc_block_, &io_uring_block_, &seal_block_, &break_block_};
+                            &shm_detach_block_, &ipc_block_, &io_uring_block_, &seal_block_, &break_block_,
+                            &adding_access_block_};
     for (label *l : named) *l = out_.new_label();
 
     label i386 = out_.new_label(), other_arch = out_.new_label();

@@ -57,6 +57,14 @@ struct range_list {
 
 struct seal_filter_policy {
     range_list reprotect;  // mprotect, pkey_mprotect refused
+    // When set, mprotect and pkey_mprotect on `reprotect` are refused only
+    // when they ask for more than PROT_READ (write, execute or any other
+    // bit); PROT_READ and PROT_NONE go through, which can take access away
+    // but never add it. For ranges at fixed addresses (a non-PIE
+    // executable) in filters without the exec guard (seal_enforcer.cpp):
+    // such filters outlive exec, and a program exec'd later at the same
+    // address has its loader make its own RELRO read-only there.
+    bool reprotect_only_adding_access = false;
     range_list unmap;      // munmap, MAP_FIXED, mremap, remap_file_pages, shmat/shmdt refused
     range_list discard;    // discard madvise and process_madvise refused
     // What a refused call gets: SECCOMP_RET_ERRNO | EPERM.

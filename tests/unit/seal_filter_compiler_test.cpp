@@ -58,6 +58,7 @@ struct model {
     std::vector<address_range> reprotect, unmap, discard;
     std::vector<address_range> mseal_code;  // mseal from here traps
     bool process_rules = false, deny_io_uring = false;
+    bool reprotect_only_adding_access = false;  // prot without bits beyond PROT_READ goes through
     seal_filter_policy::remap_destination destination = seal_filter_policy::remap_destination::here;
     uint64_t ip = 0;
 
@@ -103,7 +104,10 @@ struct model {
         if (call == nullptr) return SECCOMP_RET_ALLOW;
         const bool u = !unmap.empty();
         switch (call->effect) {
-        case mapping_effect::reprotect: return check(reprotect, args[0], args[1]);
+        case mapping_effect::reprotect:
+            if (reprotect_only_adding_access && (static_cast<uint32_t>(args[2]) & ~uint32_t{PROT_READ}) == 0)
+                return SECCOMP_RET_ALLOW;
+            return check(reprotect, args[0], args[1]);
         case mapping_effect::unmap: return check(unmap, args[0], args[1]);
         case mapping_effect::map:
             if (args[3] & 0x100000) return SECCOMP_RET_ALLOW;
@@ -148,6 +152,7 @@ struct model {
         p.process_rules = process_rules;
         p.trap_mseal_from = {mseal_code.data(), mseal_code.size()};
         p.deny_io_uring = deny_io_uring;
+        p.reprotect_only_adding_access = reprotect_only_adding_access;
         p.destination = destination;
         return p;
     }
@@ -269,9 +274,25 @@ TEST(SealFilterCompiler, ManyRangesAcrossWindowsMatchTheModel) {
         m.reprotect = seed % 3 == 0 ? random_ranges(random, 1 + random() % 50, false) : m.unmap;
         if (seed % 2) m.discard = random_ranges(random, 1 + random() % 40, seed % 4 == 1);
         m.process_rules = seed % 2 == 0;
+        m.reprotect_only_adding_access = seed % 5 == 2;
         check_against_model(m, seed + 100, 30000);
         if (HasFatalFailure()) return;
     }
+}
+
+// The relaxed mprotect rule of fixed-address ranges in filters that outlive
+// exec (seal_enforcer.cpp): PROT_READ and PROT_NONE go through, anything
+// more is refused, and the other calls are refused as before; with the
+// reprotect list shared with unmap and with a list of its own.
+TEST(SealFilterCompiler, ReprotectOnlyAddingAccessMatchesTheModel) {
+    model m;
+    m.reprotect = m.unmap = m.discard = {{0x401000, 0x40a000}};
+    m.reprotect_only_adding_access = true;
+    m.process_rules = true;
+    check_against_model(m, 7, 100000);
+    if (HasFatalFailure()) return;
+    m.reprotect = {{0x400000, 0x402000}, {0x7f0000001000, 0x7f0000003000}};
+    check_against_model(m, 8, 100000);
 }
 
 // A batch split into filters that leave mremap's destination to others and
