@@ -208,7 +208,11 @@ struct sealkit_image_report {
     unsigned int seal_calls;     /* backend seal calls made (== runs unless a run had a hole) */
     unsigned int mutable_ranges; /* PT_GNU_MUTABLE / PT_OPENBSD_MUTABLE ranges left unsealed */
     unsigned long mutable_bytes;
-    int relro_moved;             /* 1: RELRO now lives in sealed anonymous memory */
+    int relro_moved;             /* 1: RELRO now lives in sealed anonymous memory;
+                                  * -1: it stays where it is, because a seccomp
+                                  * filter inherited across exec refuses the move
+                                  * there, and discarding it is refused instead
+                                  * (docs/seccomp-backend.md); 0: not moved */
     int skip_reason;             /* enum sealkit_skip_reason */
     int error;                   /* 0 or the errno of the first failure */
     const char *error_step;      /* "seal", "relro", ... or NULL */

@@ -9,6 +9,7 @@
 #include "procfs/seal_query.h"
 #include "startup/loaded_image.h"
 #include "startup/relro_relocation.h"
+#include "seccomp/seal_enforcer.h"
 #include "startup/startup_set.h"
 #include "system/syscalls.h"
 
@@ -186,6 +187,11 @@ bool moves_relro(const loaded_image &image, const sealkit_image_report &entry, u
            !image.relro.empty();
 }
 
+long refuse_discard_in_place(const address_range &relro) {
+    const seccomp::address_range range{relro.start, relro.end};
+    return seccomp::enforce(&range, 1, seccomp::kRefuseDiscard);
+}
+
 void seal_one(const loaded_image &image, bool move_relro, relro_mover &mover, sealkit_image_report &entry) {
     if (entry.skip_reason != SEALKIT_SKIP_NONE) return;
     if (image.too_many_mutable) {
@@ -198,7 +204,15 @@ void seal_one(const loaded_image &image, bool move_relro, relro_mover &mover, se
         // EPERM on a RELRO that is already sealed: an earlier pass (the
         // preload, before a lockdown) moved and sealed it. Not a failure.
         // (This call moved nothing, so the report does not say it did.)
-        else if (moved != -EPERM || active_backend().is_sealed(image.relro.start, image.relro.length()) != 1)
+        else if (moved == -EPERM && active_backend().is_sealed(image.relro.start, image.relro.length()) == 1)
+            ;
+        // EPERM from a seal filter an earlier program left on this process
+        // (seccomp filters outlive exec): a non-PIE executable exec'd from
+        // another sealed one finds the same addresses sealed. The RELRO
+        // stays where it is, and a filter refuses discarding it instead.
+        else if (moved == -EPERM && refuse_discard_in_place(image.relro) == 0)
+            entry.relro_moved = -1;
+        else
             fail(entry, moved, "relro");
     }
     if (long result = seal_span_except_mutable(image, entry)) fail(entry, result, "seal");

@@ -103,7 +103,10 @@ void write_entry_text(fd_writer &out, const sealkit_image_report &e) {
     out.printf("%lu KiB sealed, %u run%s, %u call%s, segments ", e.bytes_sealed / 1024, e.runs,
                e.runs == 1 ? "" : "s", e.seal_calls, e.seal_calls == 1 ? "" : "s");
     write_segments_text(out, e.segment_kinds);
-    if (e.relro_moved) out.printf(", RELRO moved to anonymous memory");
+    if (e.relro_moved > 0) out.printf(", RELRO moved to anonymous memory");
+    if (e.relro_moved < 0)
+        out.printf(", RELRO kept in place (a seal filter inherited across exec refuses the move; discarding it "
+                   "is refused instead)");
     if (e.mutable_ranges) out.printf(", %u mutable range(s) left unsealed (%lu KiB)", e.mutable_ranges,
                                      e.mutable_bytes / 1024);
     if (e.error) out.printf("\n    FAILED at %s: %s", e.error_step ? e.error_step : "?", strerror(e.error));
@@ -167,9 +170,10 @@ void write_object_json(fd_writer &out, const sealkit_image_report &e, const late
             first = false;
         }
     out.printf("],\"sealed\":%s,\"bytes_sealed\":%lu,\"runs\":%u,\"seal_calls\":%u,\"relro_moved\":%s,"
-               "\"mutable_ranges\":%u,\"mutable_bytes\":%lu,\"skipped\":",
+               "\"relro_kept_in_place\":%s,\"mutable_ranges\":%u,\"mutable_bytes\":%lu,\"skipped\":",
                e.skip_reason == SEALKIT_SKIP_NONE && e.error == 0 ? "true" : "false", e.bytes_sealed, e.runs,
-               e.seal_calls, e.relro_moved ? "true" : "false", e.mutable_ranges, e.mutable_bytes);
+               e.seal_calls, e.relro_moved > 0 ? "true" : "false", e.relro_moved < 0 ? "true" : "false",
+               e.mutable_ranges, e.mutable_bytes);
     if (e.skip_reason == SEALKIT_SKIP_NONE) out.printf("null");
     else out.printf("\"%s\"", skip_keyword(e.skip_reason));
     if (e.error) {
