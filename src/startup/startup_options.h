@@ -6,7 +6,8 @@
 //   SEALKIT_VDSO=1                 also seal [vdso] and [vvar]
 //   SEALKIT_ONLY_MARKED=1          glibc's opt-in rule (GNU_PROPERTY_MEMORY_SEAL)
 //   SEALKIT_RELRO=anonymous|file   move RELRO to anonymous memory first (default)
-//   SEALKIT_ENFORCE=1              any sealing failure stops the program
+//   SEALKIT_ENFORCE=1              any sealing failure stops the program; a value
+//                                  sealkit does not understand counts as 1
 //   SEALKIT_QUIET=1                no warning on stderr
 //   SEALKIT_REPORT=FILE            write a report; "-" is stderr; %p becomes the pid
 //   SEALKIT_REPORT_FORMAT=text|json
@@ -16,6 +17,9 @@
 //                                  that can never be unloaded (default), make
 //                                  every one permanent and seal it, or none
 //                                  (the preload only: src/preload/dlopen_policy.h)
+//
+// Switches take 1, yes, true, on / 0, no, false, off (system/switch_variable.h).
+// A value not understood is named, with the accepted ones, in one line.
 //
 // In a setuid or setgid program (secure-execution mode, AT_SECURE) every
 // SEALKIT_* variable is ignored: the caller must not be able to switch the
@@ -40,9 +44,18 @@ struct startup_options {
     bool lockdown = false;
     dlopen_policy dlopen = dlopen_policy::nodelete;
     const char *report_path = nullptr;  // null: no report
-    // The first variable whose value was not understood, or null. Startup
-    // sealing then refuses to guess: it warns (or, enforcing, stops).
+    // The first variable whose value was not understood, or null, its value
+    // and the values it accepts ("anonymous, file, strict"). Startup sealing
+    // then refuses to guess: it warns (or, enforcing, stops).
     const char *invalid_variable = nullptr;
+    const char *invalid_value = nullptr;
+    const char *accepted_values = nullptr;
+    // The first of the core's own switches (SEALKIT_DENY_IO_URING,
+    // SEALKIT_EXEC_GUARD, SEALKIT_EMULATE_MSEAL) with a value not
+    // understood, and that value: the core fails closed on it by itself
+    // (denies io_uring, keeps the guard and the emulation); start-up says so.
+    const char *misread_core_switch = nullptr;
+    const char *misread_core_value = nullptr;
 };
 
 startup_options read_startup_options();

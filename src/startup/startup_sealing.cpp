@@ -13,6 +13,7 @@
 #include "startup/report_file.h"
 #include "startup/report_writer.h"
 #include "startup/startup_options.h"
+#include "system/switch_variable.h"
 
 namespace sealkit::startup {
 namespace {
@@ -22,9 +23,21 @@ namespace {
 bool g_first_call = true;
 
 [[noreturn]] void stop(const char *what) {
-    dprintf(2, "sealkit: %s; stopping (SEALKIT_ENFORCE=1)\n", what);
+    dprintf(2, "sealkit: %s; stopping (SEALKIT_ENFORCE)\n", what);
     _exit(kEnforceExitStatus);
 }
+
+// A value from the environment as a message may quote it: its first 64
+// bytes, control characters as '?', so it stays on one line.
+struct quoted_value {
+    char text[65];
+    explicit quoted_value(const char *value) {
+        size_t i = 0;
+        for (; value != nullptr && value[i] != '\0' && i < sizeof text - 1; ++i)
+            text[i] = static_cast<unsigned char>(value[i]) < 0x20 || value[i] == 0x7f ? '?' : value[i];
+        text[i] = '\0';
+    }
+};
 
 // Says what went wrong in one line: stops the program under SEALKIT_ENFORCE,
 // else warns (unless quiet) with tail appended ("; running on", ...) and
@@ -63,6 +76,16 @@ bool g_first_call = true;
     return result;
 }
 
+// A core switch with a value not understood: the core fails closed on it
+// (it denies io_uring, keeps the exec guard and mseal emulation), so this
+// warns, even under SEALKIT_ENFORCE, and sealing goes on.
+[[gnu::noinline]] void warn_core_switch(const startup_options &options) {
+    const bool deny = strcmp(options.misread_core_switch, "SEALKIT_DENY_IO_URING") == 0;
+    dprintf(2, "sealkit: %s=%s is not one of %s; taken as %s\n", options.misread_core_switch,
+            quoted_value(options.misread_core_value).text, sys::kSwitchWords,
+            deny ? "on (the seccomp backend refuses io_uring_setup)" : "on (the default)");
+}
+
 }  // namespace
 
 void seal_at_startup() {
@@ -70,10 +93,11 @@ void seal_at_startup() {
     g_first_call = false;
     const startup_options options = read_startup_options();
     if (options.invalid_variable != nullptr) {
-        report_problem(options, "", "%s has a value sealkit does not understand, so nothing was sealed",
-                       options.invalid_variable);
+        report_problem(options, "", "%s=%s is not one of %s; nothing was sealed", options.invalid_variable,
+                       quoted_value(options.invalid_value).text, options.accepted_values);
         return;
     }
+    if (options.misread_core_switch != nullptr && !options.quiet) warn_core_switch(options);
     if (active_backend().kind == SEALKIT_BACKEND_NONE) {
         report_problem(options, "", "no backend can enforce seals here (%s), so nothing was sealed",
                        active_backend_reason());
