@@ -50,7 +50,7 @@ int main(int argc, char **argv) {
 
     if (sealkit::cli::is_help_command(argc, argv)) return sealkit::cli::run_help(app, argc, argv);
     // `run` hands everything after PROGRAM to the program, untouched.
-    const int sealkit_words = sealkit::cli::split_run_arguments(argc, argv, run_options.command);
+    const int sealkit_words = sealkit::cli::split_run_arguments(argc, argv, run_options);
     try {
         app.parse(sealkit_words, argv);
     } catch (const CLI::ParseError &error) {

@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include <memory>
+
 #include "elf/program_headers.h"
 #include "exit_status.h"
 
@@ -75,6 +77,22 @@ linkage linkage_of(const std::string &path) {
 
 void set(const char *name, const std::string &value) { setenv(name, value.c_str(), 1); }
 
+// The options of `run` that are flags: given alone or not at all. CLI11
+// would take `--enforce=2` or `--quiet=no` as a value for them; sealkit
+// refuses such a word instead of guessing what it meant.
+const char *const kFlags[] = {"--vdso", "--only-marked", "--enforce", "--quiet", "--lockdown"};
+
+// The usage line with the program part, which CLI11 never sees (it is split
+// off before parsing): "Usage: sealkit run [OPTIONS] -- PROGRAM [ARGS...]".
+class run_usage : public CLI::Formatter {
+public:
+    std::string make_usage(const CLI::App *app, std::string name) const override {
+        std::string line = CLI::Formatter::make_usage(app, std::move(name));
+        while (!line.empty() && line.back() == '\n') line.pop_back();
+        return line + " -- PROGRAM [ARGS...]\n";
+    }
+};
+
 }  // namespace
 
 std::string find_preload() {
@@ -92,6 +110,7 @@ std::string find_preload() {
 
 CLI::App *add_run_command(CLI::App &app, run_options &options) {
     CLI::App *run = app.add_subcommand("run", "Run a program with every loaded ELF image sealed before its main().");
+    run->formatter(std::make_shared<run_usage>());
     run->add_flag("--vdso", options.vdso, "Also seal [vdso] and [vvar] (SEALKIT_VDSO=1)");
     run->add_flag("--only-marked", options.only_marked,
                   "glibc's opt-in rule: seal only objects with GNU_PROPERTY_MEMORY_SEAL (SEALKIT_ONLY_MARKED=1)");
@@ -133,7 +152,8 @@ CLI::App *add_run_command(CLI::App &app, run_options &options) {
     return run;
 }
 
-int split_run_arguments(int argc, char **argv, std::vector<std::string> &command) {
+int split_run_arguments(int argc, char **argv, run_options &options) {
+    std::vector<std::string> &command = options.command;
     if (argc < 2 || strcmp(argv[1], "run") != 0) return argc;
     // Options of `run` that take their value as the next word.
     static const char *const kTakesValue[] = {"--relro", "--report-format", "--backend", "--dlopen"};
@@ -144,6 +164,13 @@ int split_run_arguments(int argc, char **argv, std::vector<std::string> &command
             return i;
         }
         if (word[0] == '-') {
+            for (const char *flag : kFlags) {
+                const size_t length = strlen(flag);
+                if (strncmp(word, flag, length) == 0 && word[length] == '=') {
+                    options.flag_given_a_value = word;  // CLI11 parses the words before it only
+                    return i;
+                }
+            }
             for (const char *option : kTakesValue)
                 if (strcmp(word, option) == 0 && i + 1 < argc) ++i;
             continue;
@@ -155,6 +182,12 @@ int split_run_arguments(int argc, char **argv, std::vector<std::string> &command
 }
 
 int run_program(const run_options &options) {
+    if (!options.flag_given_a_value.empty()) {
+        const std::string &word = options.flag_given_a_value;
+        fmt::print(stderr, "sealkit run: {} takes no value ('{}'): give {} alone, or leave it out (see 'sealkit run --help').\n",
+                   word.substr(0, word.find('=')), word, word.substr(0, word.find('=')));
+        return exit_usage;
+    }
     if (options.command.empty()) {
         fmt::print(stderr, "sealkit run: no program given (use 'sealkit run -- PROGRAM [ARGS]').\n");
         return exit_usage;

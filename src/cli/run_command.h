@@ -25,6 +25,7 @@ struct run_options {
     std::string report_format = "text";
     std::string backend;              // empty: leave SEALKIT_BACKEND as it is
     std::vector<std::string> command; // PROGRAM [ARGS]
+    std::string flag_given_a_value;   // "--enforce=2": a usage error (flags take no value)
 };
 
 CLI::App *add_run_command(CLI::App &app, run_options &options);
@@ -33,10 +34,13 @@ CLI::App *add_run_command(CLI::App &app, run_options &options);
 // "--" or at the first word that is neither an option nor an option's
 // value; everything after belongs to the program, untouched (so
 // `sealkit run prog --enforce` passes --enforce to prog). Returns how many
-// of argv's words CLI11 should parse; the program's words go to command.
-int split_run_arguments(int argc, char **argv, std::vector<std::string> &command);
+// of argv's words CLI11 should parse; the program's words go to
+// options.command. A flag of sealkit's given a value (`--enforce=2`) is
+// kept in options.flag_given_a_value, which run_program refuses.
+int split_run_arguments(int argc, char **argv, run_options &options);
 
-// Execs the program (does not return) or returns an exit status: 125 when
+// Execs the program (does not return) or returns an exit status: 2 for a
+// flag given a value or no program, 125 when
 // the preload cannot be found or the program cannot be sealed and --enforce
 // was given, 126 when the program cannot be executed, 127 when it is not
 // found.

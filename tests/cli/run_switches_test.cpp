@@ -95,4 +95,31 @@ TEST(RunSwitches, ACoreSwitchValueItDoesNotUnderstandIsNamedOnceAndSealingGoesOn
     }
 }
 
+TEST(RunSwitches, AFlagGivenAValueIsAUsageErrorNamingIt) {
+    for (const char *word : {"--enforce=2", "--quiet=no", "--vdso=true", "--only-marked=", "--lockdown=0"}) {
+        command_result r = run_command({kCli, "run", word, "--", "/bin/echo", "main ran"}, clean());
+        EXPECT_EQ(r.exit_status, 2) << word << ": " << r.err;
+        EXPECT_EQ(r.out, "") << word;
+        const std::string flag = std::string(word).substr(0, std::string(word).find('='));
+        EXPECT_NE(r.err.find("sealkit run: " + flag + " takes no value ('" + word + "')"), std::string::npos) << r.err;
+        EXPECT_EQ(lines(r.err), 1u) << r.err;
+    }
+    // Without "--" too, and a flag's value never reaches the program.
+    command_result r = run_command({kCli, "run", "--enforce=maybe", "/bin/echo", "main ran"}, clean());
+    EXPECT_EQ(r.exit_status, 2) << r.err;
+    // After the program the word is the program's.
+    command_result program = run_command({kCli, "run", "--", "/bin/echo", "--enforce=2"}, clean());
+    EXPECT_EQ(program.exit_status, 0) << program.err;
+    EXPECT_EQ(program.out, "--enforce=2\n");
+}
+
+TEST(RunSwitches, TheUsageLineShowsTheProgramPart) {
+    for (std::vector<std::string> argv : {std::vector<std::string>{kCli, "run", "--help"},
+                                          std::vector<std::string>{kCli, "help", "run"}}) {
+        command_result r = run_command(argv, clean());
+        EXPECT_EQ(r.exit_status, 0) << r.err;
+        EXPECT_NE(r.out.find("Usage: sealkit run [OPTIONS] -- PROGRAM [ARGS...]\n"), std::string::npos) << r.out;
+    }
+}
+
 }  // namespace
