@@ -116,8 +116,10 @@ CLI::App *add_run_command(CLI::App &app, run_options &options) {
                   "glibc's opt-in rule: seal only objects with GNU_PROPERTY_MEMORY_SEAL (SEALKIT_ONLY_MARKED=1)");
     run->add_option("--relro", options.relro,
                     "anonymous (default): move RELRO to anonymous memory first, so MADV_DONTNEED cannot revert "
-                    "it; file: leave it file-backed (SEALKIT_RELRO)")
-        ->check(CLI::IsMember({"anonymous", "file"}));
+                    "it; file: leave it file-backed; strict: as anonymous, and every sealed range (text and "
+                    "rodata included) also refuses every discard madvise, as OpenBSD's mimmutable does: one "
+                    "seccomp filter more (SEALKIT_RELRO)")
+        ->check(CLI::IsMember({"anonymous", "file", "strict"}));
     run->add_option("--dlopen", options.dlopen,
                     "Objects dlopen'ed after start-up: nodelete (default): seal those that can never be unloaded "
                     "(RTLD_NODELETE, DF_1_NODELETE); pin: make every one permanent (dlclose does nothing) and seal "

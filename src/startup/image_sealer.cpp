@@ -75,15 +75,46 @@ struct pending_seals {
     }
 };
 pending_seals *g_batch SEALKIT_IN_WRITTEN_PAGE = nullptr;
+// Under kSealStrict: every range sealed (or batched), to be made strict in
+// one filter at the end. Set only while seal_images runs strict.
+pending_seals *g_strict SEALKIT_IN_WRITTEN_PAGE = nullptr;
 
-// Seals [start, start + length) now, or adds it to the batch.
-long seal_now_or_later(uintptr_t start, size_t length, sealkit_image_report &entry) {
+long seal_now_or_batch(uintptr_t start, size_t length, sealkit_image_report &entry) {
     if (g_batch == nullptr) {
         ++entry.seal_calls;
         return active_backend().seal(start, length);
     }
     if (long mapped = sys::check_fully_mapped(start, length)) return mapped;
     return g_batch->add(start, start + length, &entry) ? 0 : -ENOMEM;
+}
+
+// Seals [start, start + length) now, or adds it to the batch; remembers it
+// for the strict filter when one is wanted.
+long seal_now_or_later(uintptr_t start, size_t length, sealkit_image_report &entry) {
+    long result = seal_now_or_batch(start, length, entry);
+    if (result == 0 && g_strict != nullptr && !g_strict->add(start, start + length, &entry)) return -ENOMEM;
+    return result;
+}
+
+// sealkit_seal_strict's discard rule on every range sealed, in one filter
+// whatever the backend: the kernel's seal lets MADV_DONTNEED revert a
+// sealed private file mapping (text, rodata) to the bytes on disk, OpenBSD's
+// mimmutable does not. Ranges whose object failed are left out.
+void make_strict(const pending_seals &sealed) {
+    size_t kept = 0;
+    for (size_t i = 0; i < sealed.count; ++i)
+        if (sealed.owners[i]->error == 0) {
+            sealed.ranges[kept] = sealed.ranges[i];
+            sealed.owners[kept++] = sealed.owners[i];
+        }
+    if (kept == 0) return;
+    const long result = seccomp::enforce(sealed.ranges, kept, seccomp::kRefuseDiscard);
+    if (result == 0) return;
+    for (size_t i = 0; i < kept; ++i)
+        if (sealed.owners[i]->error == 0) {
+            sealed.owners[i]->error = static_cast<int>(-result);
+            sealed.owners[i]->error_step = "strict";
+        }
 }
 
 long seal_run(uintptr_t start, size_t length, void *context) {
@@ -236,12 +267,15 @@ long seal_images(const image_list &list, bool *permanent, unsigned flags, sealki
     }
     pending_seals batch;
     if (active_backend().kind == SEALKIT_BACKEND_SECCOMP) g_batch = &batch;
+    pending_seals strict;
+    if (flags & kSealStrict) g_strict = &strict;
     {
         relro_mover mover;  // unmaps what it did not move before the list goes
         mover.copy_all(list, relro_wanted);  // a failure is reported by each move
         for (size_t i = 0; i < list.count; ++i) seal_one(list.items[i], relro_wanted[i], mover, entries[i]);
     }
     g_batch = nullptr;
+    g_strict = nullptr;
     if (batch.count != 0) {
         report.seal_calls += 1;
         if (long result = active_backend().seal_batch(batch.ranges, batch.count)) {
@@ -252,6 +286,7 @@ long seal_images(const image_list &list, bool *permanent, unsigned flags, sealki
             }
         }
     }
+    if (strict.count != 0) make_strict(strict);
     for (size_t i = 0; i < list.count; ++i) {
         sealkit_image_report &entry = entries[i];
         report.seal_calls += entry.seal_calls;

@@ -9,6 +9,14 @@
 
 namespace sealkit::startup {
 
+// Start-up sealing's strict mode (SEALKIT_RELRO=strict, `sealkit run
+// --relro=strict`), a flag beside enum sealkit_image_flags: every range
+// sealed is also strict as sealkit_seal_strict makes it (every discard
+// madvise refused, file-backed text and rodata included), with one seccomp
+// filter for all of them on either backend. Without it no filter is added
+// on the kernel backend.
+inline constexpr unsigned kSealStrict = 1u << 30;
+
 // Implements sealkit_seal_images (see sealkit.h). Returns 0 or -errno of
 // the first failure. The report's image array lives until the next call.
 // timed = false leaves report.nanoseconds 0 and spares the clock's first
@@ -20,7 +28,8 @@ long seal_loaded_images(unsigned flags, sealkit_report &report, bool timed = tru
 // it): seals each list.items[i] with permanent[i] set as start-up sealing
 // does (one seal call per contiguous run, RELRO moved to anonymous memory
 // unless SEALKIT_RELRO_FILE, mutable and protected ranges left out, one
-// batch and so one filter under the seccomp backend); the others are
+// batch and so one filter under the seccomp backend, one more filter for
+// kSealStrict); the others are
 // reported SEALKIT_SKIP_UNLOADABLE. permanent has 2 * list.count entries,
 // the second half scratch. Fills entries[i] (zeroed by the caller), adds
 // the counts to report, returns 0 or -errno of the first failure.

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "startup/image_sealer.h"
+
 namespace sealkit::startup {
 namespace {
 
@@ -17,6 +19,8 @@ sealkit_report g_startup_report;
 // Whether start-up wrote the report file (a late pass writes only then).
 bool g_startup_report_written = false;
 bool g_late_warned = false;
+
+bool is_strict(const startup_options &options) { return (options.seal_flags & kSealStrict) != 0; }
 
 bool to_stderr(const startup_options &options) { return strcmp(options.report_path, "-") == 0; }
 
@@ -47,7 +51,7 @@ void warn_once(const char *path, int error) {
 
 // A text block appended. A file that no longer exists (or a forked child's
 // own "%p" file) is created and starts with the start-up report.
-void append_text(const char *path, const late_seal &seal, const sealkit_report &pass) {
+void append_text(const char *path, const late_seal &seal, const sealkit_report &pass, bool strict) {
     bool created = true;
     int fd = open_report(path, O_APPEND | O_CREAT | O_EXCL);
     if (fd < 0 && errno == EEXIST) {
@@ -58,15 +62,15 @@ void append_text(const char *path, const late_seal &seal, const sealkit_report &
         warn_once(path, errno);
         return;
     }
-    long result = created ? write_report(fd, g_startup_report, false) : 0;
-    if (result == 0) result = write_late_pass(fd, seal, pass, false);
+    long result = created ? write_report(fd, g_startup_report, false, strict) : 0;
+    if (result == 0) result = write_late_pass(fd, seal, pass, false, strict);
     close(fd);
     if (result != 0) warn_once(path, static_cast<int>(-result));
 }
 
 // The whole JSON document again, renamed over the report: rename() replaces
 // a symbolic link planted there, it does not follow it.
-void rewrite_json(const char *path, const late_objects &late) {
+void rewrite_json(const char *path, const late_objects &late, bool strict) {
     char temporary[kPathSize + 40];
     int n = snprintf(temporary, sizeof temporary, "%s.sealkit-%d.tmp", path, static_cast<int>(getpid()));
     if (n < 0 || static_cast<size_t>(n) >= sizeof temporary) {
@@ -84,7 +88,7 @@ void rewrite_json(const char *path, const late_objects &late) {
         warn_once(temporary, errno);
         return;
     }
-    long result = write_report_with_late_objects(fd, g_startup_report, late);
+    long result = write_report_with_late_objects(fd, g_startup_report, late, strict);
     if (close(fd) != 0 && result == 0) result = -errno;
     if (result == 0 && rename(temporary, path) != 0) result = -errno;
     if (result != 0) {
@@ -108,7 +112,7 @@ void write_startup_report_file(const startup_options &options, const sealkit_rep
             return;
         }
     }
-    write_report(fd, report, options.json_report);
+    write_report(fd, report, options.json_report, is_strict(options));
     if (fd != 2) {
         close(fd);
         g_startup_report_written = true;
@@ -119,14 +123,14 @@ void add_late_pass_to_report_file(const startup_options &options, const late_sea
                                   const late_objects &late) {
     if (options.report_path == nullptr) return;
     if (to_stderr(options)) {
-        write_late_pass(2, seal, pass, options.json_report);
+        write_late_pass(2, seal, pass, options.json_report, is_strict(options));
         return;
     }
     if (!g_startup_report_written) return;  // start-up could not write it, and said so
     char path[kPathSize];
     expand_path(options, path);
-    if (options.json_report) rewrite_json(path, late);
-    else append_text(path, seal, pass);
+    if (options.json_report) rewrite_json(path, late, is_strict(options));
+    else append_text(path, seal, pass, is_strict(options));
 }
 
 }  // namespace sealkit::startup

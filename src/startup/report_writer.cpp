@@ -113,22 +113,25 @@ void write_entry_text(fd_writer &out, const sealkit_image_report &e) {
     out.printf("\n");
 }
 
-void write_text(fd_writer &out, const sealkit_report &report) {
-    out.printf("sealkit: sealed %u of %u objects, %lu KiB in %u seal calls, %lld us (backend %s)\n",
+// ", strict: ..." after the backend's name in a text report's first line.
+const char *strict_text(bool strict) { return strict ? ", strict: every discard madvise refused" : ""; }
+
+void write_text(fd_writer &out, const sealkit_report &report, bool strict) {
+    out.printf("sealkit: sealed %u of %u objects, %lu KiB in %u seal calls, %lld us (backend %s%s)\n",
                report.images_sealed, report.images, report.bytes_sealed / 1024, report.seal_calls,
-               report.nanoseconds / 1000, report.backend ? report.backend : "?");
+               report.nanoseconds / 1000, report.backend ? report.backend : "?", strict_text(strict));
     for (unsigned i = 0; i < report.images; ++i) write_entry_text(out, report.image[i]);
 }
 
 // "dlopen of /lib/libx.so", "catch-up of /lib/libx.so": what brought a late pass.
 const char *late_cause(const late_seal &seal) { return seal.caught_up ? "catch-up" : "dlopen"; }
 
-void write_late_text(fd_writer &out, const late_seal &seal, const sealkit_report &pass) {
+void write_late_text(fd_writer &out, const late_seal &seal, const sealkit_report &pass, bool strict) {
     out.printf("sealkit: late pass %u, %s of ", seal.pass, late_cause(seal));
     write_name_text(out, seal.opened ? seal.opened : "?");
-    out.printf(": sealed %u of %u objects, %lu KiB in %u seal calls, %lld us (backend %s)\n", pass.images_sealed,
+    out.printf(": sealed %u of %u objects, %lu KiB in %u seal calls, %lld us (backend %s%s)\n", pass.images_sealed,
                pass.images, pass.bytes_sealed / 1024, pass.seal_calls, seal.nanoseconds / 1000,
-               pass.backend ? pass.backend : "?");
+               pass.backend ? pass.backend : "?", strict_text(strict));
     for (unsigned i = 0; i < pass.images; ++i) write_entry_text(out, pass.image[i]);
 }
 
@@ -143,9 +146,10 @@ const char *skip_keyword(int reason) {
     }
 }
 
-void write_totals_json(fd_writer &out, const sealkit_report &report) {
+void write_totals_json(fd_writer &out, const sealkit_report &report, bool strict) {
     out.printf("\"backend\":");
     out.json_string(report.backend ? report.backend : "");
+    out.printf(",\"strict\":%s", strict ? "true" : "false");
     out.printf(",\"images\":%u,\"images_sealed\":%u,\"images_failed\":%u,\"bytes_sealed\":%lu,"
                "\"seal_calls\":%u,\"nanoseconds\":%lld",
                report.images, report.images_sealed, report.images_failed, report.bytes_sealed, report.seal_calls,
@@ -194,9 +198,9 @@ void write_object_json(fd_writer &out, const sealkit_image_report &e, const late
 
 // The start-up report; with late objects, they follow the start-up ones in
 // "objects" and "late_seals" sums them up.
-void write_json(fd_writer &out, const sealkit_report &report, const late_objects *late) {
+void write_json(fd_writer &out, const sealkit_report &report, const late_objects *late, bool strict) {
     out.printf("{");
-    write_totals_json(out, report);
+    write_totals_json(out, report, strict);
     out.printf(",\"objects\":[");
     for (unsigned i = 0; i < report.images; ++i) {
         if (i) out.printf(",");
@@ -220,11 +224,11 @@ void write_json(fd_writer &out, const sealkit_report &report, const late_objects
 
 // One late pass as a document of its own (one line): its totals, what
 // brought it, and its objects.
-void write_late_json(fd_writer &out, const late_seal &seal, const sealkit_report &pass) {
+void write_late_json(fd_writer &out, const late_seal &seal, const sealkit_report &pass, bool strict) {
     out.printf("{\"late_seal\":{");
     write_late_seal_json(out, seal);
     out.printf("},");
-    write_totals_json(out, pass);
+    write_totals_json(out, pass, strict);
     out.printf(",\"objects\":[");
     for (unsigned i = 0; i < pass.images; ++i) {
         if (i) out.printf(",");
@@ -246,25 +250,25 @@ const char *describe_skip(int reason) {
     }
 }
 
-long write_report(int fd, const sealkit_report &report, bool json) {
+long write_report(int fd, const sealkit_report &report, bool json, bool strict) {
     fd_writer out(fd);
-    if (json) write_json(out, report, nullptr);
-    else write_text(out, report);
+    if (json) write_json(out, report, nullptr, strict);
+    else write_text(out, report, strict);
     out.flush();
     return out.error();
 }
 
-long write_report_with_late_objects(int fd, const sealkit_report &startup, const late_objects &late) {
+long write_report_with_late_objects(int fd, const sealkit_report &startup, const late_objects &late, bool strict) {
     fd_writer out(fd);
-    write_json(out, startup, &late);
+    write_json(out, startup, &late, strict);
     out.flush();
     return out.error();
 }
 
-long write_late_pass(int fd, const late_seal &seal, const sealkit_report &pass, bool json) {
+long write_late_pass(int fd, const late_seal &seal, const sealkit_report &pass, bool json, bool strict) {
     fd_writer out(fd);
-    if (json) write_late_json(out, seal, pass);
-    else write_late_text(out, seal, pass);
+    if (json) write_late_json(out, seal, pass, strict);
+    else write_late_text(out, seal, pass, strict);
     out.flush();
     return out.error();
 }

@@ -38,16 +38,21 @@ struct late_objects {
     sealkit_report totals{};
 };
 
+// strict: the objects were sealed strict (SEALKIT_RELRO=strict: every
+// discard madvise refused too); the text's first line and the JSON's
+// "strict" say so.
+
 // 0 or -errno of the write.
-long write_report(int fd, const sealkit_report &report, bool json);
+long write_report(int fd, const sealkit_report &report, bool json, bool strict = false);
 
 // One late pass: a text block ("sealkit: late pass 1, dlopen of ...") or
 // one JSON document on one line, with pass's objects.
-long write_late_pass(int fd, const late_seal &seal, const sealkit_report &pass, bool json);
+long write_late_pass(int fd, const late_seal &seal, const sealkit_report &pass, bool json, bool strict = false);
 
 // The start-up report as JSON with the late objects after the start-up
 // ones ("late": true) and "late_seals" summing them up.
-long write_report_with_late_objects(int fd, const sealkit_report &startup, const late_objects &late);
+long write_report_with_late_objects(int fd, const sealkit_report &startup, const late_objects &late,
+                                    bool strict = false);
 
 // "the vDSO (use --vdso)" etc.
 const char *describe_skip(int reason);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "sealkit/sealkit.h"
+#include "startup/image_sealer.h"
 #include "system/switch_variable.h"
 
 namespace sealkit::startup {
@@ -57,7 +58,8 @@ startup_options read_startup_options() {
     const char *relro = secure_getenv("SEALKIT_RELRO");
     if (relro && *relro && strcmp(relro, "anonymous") != 0) {
         if (strcmp(relro, "file") == 0) options.seal_flags |= SEALKIT_RELRO_FILE;
-        else not_understood(options, "SEALKIT_RELRO", relro, "anonymous, file");
+        else if (strcmp(relro, "strict") == 0) options.seal_flags |= kSealStrict;
+        else not_understood(options, "SEALKIT_RELRO", relro, "anonymous, file, strict");
     }
     const char *late = secure_getenv("SEALKIT_DLOPEN");
     if (late && *late) {

@@ -5,7 +5,11 @@
 //
 //   SEALKIT_VDSO=1                 also seal [vdso] and [vvar]
 //   SEALKIT_ONLY_MARKED=1          glibc's opt-in rule (GNU_PROPERTY_MEMORY_SEAL)
-//   SEALKIT_RELRO=anonymous|file   move RELRO to anonymous memory first (default)
+//   SEALKIT_RELRO=anonymous|file|strict
+//                                  move RELRO to anonymous memory first (default);
+//                                  file: leave it file-backed; strict: as anonymous,
+//                                  and every sealed range refuses every discard
+//                                  madvise (kSealStrict in seal_flags, image_sealer.h)
 //   SEALKIT_ENFORCE=1              any sealing failure stops the program; a value
 //                                  sealkit does not understand counts as 1
 //   SEALKIT_QUIET=1                no warning on stderr

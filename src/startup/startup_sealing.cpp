@@ -60,6 +60,17 @@ struct quoted_value {
 // failure. Returns what sealing returned, or 1 when it already said that
 // lockdown failed. Out of line: its report is large.
 [[gnu::noinline]] long lock_down(const startup_options &options, sealkit_report &report) {
+    if (options.seal_flags & kSealStrict) {
+        // Lockdown seals with flags of its own: the strict pass comes first,
+        // and lockdown then finds those objects sealed (its report says
+        // "already sealed") and goes on with protected data and W^X.
+        long strict = seal_loaded_images(options.seal_flags, report, false);
+        if (strict != 0) {
+            report_problem(options, "; running on", "could not seal strict before lockdown: %s",
+                           strerror(static_cast<int>(-strict)));
+            return 1;
+        }
+    }
     sealkit_lockdown_report locked;
     unsigned flags = SEALKIT_LOCKDOWN_DEFAULT | ((options.seal_flags & SEALKIT_SEAL_VDSO) ? unsigned{SEALKIT_LOCKDOWN_VDSO} : 0u);
     long result = sealkit_lockdown(flags, &locked) == 0 ? 0 : -errno;
