@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <sys/stat.h>
+
 #include <string>
 #include <vector>
 
@@ -85,6 +87,38 @@ TEST_P(RunStrict, TheReportSaysStrictAndRelroIsStillMoved) {
     EXPECT_EQ(document.at("images_failed").get<int>(), 0) << json.err;
     command_result plain = run_target(GetParam(), {"--report", "--report-format=json"}, "rodata");
     EXPECT_FALSE(nlohmann::json::parse(plain.err).at("strict").get<bool>()) << plain.err;
+}
+
+// A library dlopen'ed after start-up and sealed by the --dlopen policy is
+// strict too: python3 loads libz with ctypes and discards its text.
+const char *const kDiscardLibzText =
+    "import ctypes, os\n"
+    "lib = ctypes.CDLL('libz.so.1')\n"
+    "libc = ctypes.CDLL(None, use_errno=True)\n"
+    "libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]\n"
+    "for line in open('/proc/self/maps'):\n"
+    "    f = line.split()\n"
+    "    if len(f) >= 6 and 'libz.so' in f[5] and f[1].startswith('r-x'):\n"
+    "        start, end = (int(x, 16) for x in f[0].split('-'))\n"
+    "        failed = libc.madvise(start, end - start, 4)  # MADV_DONTNEED\n"
+    "        print('refused: ' + os.strerror(ctypes.get_errno()) if failed else 'discarded')\n"
+    "        break\n"
+    "else:\n"
+    "    print('no libz text')\n";
+
+TEST_P(RunStrict, ALibraryDlopenedLaterIsStrictToo) {
+    struct stat st;
+    if (stat("/usr/bin/python3", &st) != 0) GTEST_SKIP() << "/usr/bin/python3 is not installed";
+    auto run = [&](std::vector<std::string> options) {
+        std::vector<std::string> argv{kCli, "run", "--enforce", "--dlopen=pin", "--backend=" + GetParam()};
+        argv.insert(argv.end(), options.begin(), options.end());
+        argv.insert(argv.end(), {"--", "/usr/bin/python3", "-c", kDiscardLibzText});
+        return run_command(argv, clean());
+    };
+    command_result strict = run({"--relro=strict"});
+    EXPECT_EQ(strict.out, "refused: Operation not permitted\n") << strict.err;
+    command_result plain = run({});
+    EXPECT_EQ(plain.out, "discarded\n") << plain.err;
 }
 
 INSTANTIATE_TEST_SUITE_P(On, RunStrict, sealkit_test::each_backend(), sealkit_test::backend_case_name);
