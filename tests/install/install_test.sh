@@ -156,6 +156,7 @@ bash-completion)
     expect images sealkit status --require ""
     expect --enforce sealkit run --en
     expect json sealkit run --report-format ""
+    expect strict sealkit run --relro ""
     expect -r sealkit audit -
     expect run sealkit help r
     expect self sealkit status ""
