@@ -237,11 +237,14 @@ void seal_one(const loaded_image &image, bool move_relro, relro_mover &mover, se
         // (This call moved nothing, so the report does not say it did.)
         else if (moved == -EPERM && active_backend().is_sealed(image.relro.start, image.relro.length()) == 1)
             ;
-        // EPERM from a seal filter an earlier program left on this process
-        // (seccomp filters outlive exec): a non-PIE executable exec'd from
-        // another sealed one finds the same addresses sealed. The RELRO
-        // stays where it is, and a filter refuses discarding it instead.
-        else if (moved == -EPERM && refuse_discard_in_place(image.relro) == 0)
+        // EPERM on the seccomp backend from a seal filter an earlier
+        // program left on this process (seccomp filters outlive exec): a
+        // non-PIE executable exec'd from another sealed one finds the same
+        // addresses sealed. The RELRO stays where it is, and a filter
+        // refuses discarding it instead. (On the kernel backend an EPERM
+        // means someone sealed part of the RELRO: a failure to report.)
+        else if (moved == -EPERM && active_backend().kind == SEALKIT_BACKEND_SECCOMP &&
+                 refuse_discard_in_place(image.relro) == 0)
             entry.relro_moved = -1;
         else
             fail(entry, moved, "relro");
