@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -95,8 +96,27 @@ public:
 
 }  // namespace
 
+// Why path cannot be the preload (null when it can be): it must be a
+// readable regular file that starts as an ELF object does.
+static const char *why_not_a_preload(const char *path) {
+    struct stat facts;
+    if (stat(path, &facts) != 0) return strerror(errno);
+    if (!S_ISREG(facts.st_mode)) return "not a regular file";
+    const int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return strerror(errno);
+    unsigned char magic[4] = {};
+    const ssize_t got = read(fd, magic, sizeof magic);
+    close(fd);
+    if (got != 4 || memcmp(magic, "\x7f" "ELF", 4) != 0) return "not an ELF shared object";
+    return nullptr;
+}
+
 std::string find_preload() {
-    if (const char *forced = getenv("SEALKIT_PRELOAD_PATH"); forced && *forced) return forced;
+    if (const char *forced = getenv("SEALKIT_PRELOAD_PATH"); forced && *forced) {
+        // Absolute, so the loader finds it whatever the program's directory.
+        char resolved[4096];
+        return realpath(forced, resolved) ? std::string(resolved) : std::string(forced);
+    }
     const std::string here = directory_of_this_executable();
     for (const std::string &candidate :
          {here + "/../lib/libsealkit-preload.so", here + "/../" SEALKIT_INSTALL_LIBDIR "/libsealkit-preload.so"}) {
@@ -203,6 +223,14 @@ int run_program(const run_options &options) {
     if (access(program.c_str(), X_OK) != 0) {
         fmt::print(stderr, "sealkit run: cannot run {}: {}.\n", program, strerror(errno));
         return exit_cannot_execute;
+    }
+    if (const char *forced = getenv("SEALKIT_PRELOAD_PATH"); forced && *forced) {
+        // ld.so only warns about a preload it cannot load and runs the
+        // program anyway: unsealed, exit 0. Check it here instead.
+        if (const char *problem = why_not_a_preload(forced)) {
+            fmt::print(stderr, "sealkit run: SEALKIT_PRELOAD_PATH={}: {}; nothing was run.\n", forced, problem);
+            return exit_run_failed;
+        }
     }
     const std::string preload = find_preload();
     if (preload.empty()) {

@@ -4,6 +4,8 @@
 // the core's own switches (SEALKIT_DENY_IO_URING, SEALKIT_EXEC_GUARD,
 // SEALKIT_EMULATE_MSEAL) fail closed with one warning, sealing going on.
 #include <gtest/gtest.h>
+#include <stdio.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <string>
@@ -120,6 +122,43 @@ TEST(RunSwitches, TheUsageLineShowsTheProgramPart) {
         EXPECT_EQ(r.exit_status, 0) << r.err;
         EXPECT_NE(r.out.find("Usage: sealkit run [OPTIONS] -- PROGRAM [ARGS...]\n"), std::string::npos) << r.out;
     }
+}
+
+}  // namespace
+
+namespace {
+
+// SEALKIT_PRELOAD_PATH naming something ld.so cannot load: ld.so would only
+// warn and run the program unsealed with exit 0, so `sealkit run` checks
+// the path and runs nothing (exit 125, one line naming the value). A good
+// path, even relative, runs the program sealed.
+TEST(RunSwitches, APreloadPathThatIsNotThePreloadRunsNothing) {
+    char directory[] = "/tmp/sealkit-preload-path-XXXXXX";
+    ASSERT_NE(mkdtemp(directory), nullptr);
+    const std::string marker = std::string(directory) + "/ran";
+    const std::string not_elf = std::string(directory) + "/text.so";
+    FILE *text = fopen(not_elf.c_str(), "w");
+    ASSERT_NE(text, nullptr);
+    fputs("not a library\n", text);
+    fclose(text);
+    for (const std::string &path : {std::string(directory) + "/missing.so", not_elf, std::string(directory)}) {
+        std::vector<environment_change> env = clean();
+        env.push_back({"SEALKIT_PRELOAD_PATH", path});
+        command_result r = run_command({kCli, "run", "--", "/usr/bin/touch", marker}, env);
+        EXPECT_EQ(r.exit_status, 125) << path << ": " << r.err;
+        EXPECT_EQ(r.err.rfind("sealkit run: SEALKIT_PRELOAD_PATH=" + path + ": ", 0), 0u) << r.err;
+        EXPECT_EQ(lines(r.err), 1u) << r.err;
+        EXPECT_NE(access(marker.c_str(), F_OK), 0) << "the program ran with " << path;
+    }
+    std::vector<environment_change> env = clean();
+    env.push_back({"SEALKIT_PRELOAD_PATH", SEALKIT_PRELOAD_LIBRARY});
+    command_result good = run_command({kCli, "run", "--report", "--", "/usr/bin/touch", marker}, env);
+    EXPECT_EQ(good.exit_status, 0) << good.err;
+    EXPECT_EQ(access(marker.c_str(), F_OK), 0);
+    EXPECT_NE(good.err.find("sealkit: sealed "), std::string::npos) << good.err;
+    unlink(marker.c_str());
+    unlink(not_elf.c_str());
+    rmdir(directory);
 }
 
 }  // namespace
