@@ -216,6 +216,10 @@ struct sealkit_image_report {
     int skip_reason;             /* enum sealkit_skip_reason */
     int error;                   /* 0 or the errno of the first failure */
     const char *error_step;      /* "seal", "relro", ... or NULL */
+    long long nanoseconds;       /* time spent on this object (moving its RELRO,
+                                  * sealing it) when a report was asked for, else 0;
+                                  * under the seccomp backend the one filter of the
+                                  * whole pass counts in the report's total only */
 };
 
 struct sealkit_report {

@@ -206,7 +206,7 @@ void seal_objects(const object_set &wanted, startup::late_seal cause) {
             sealkit_report report{};
             const bool timed = g_options.report_path != nullptr;  // the clock only when someone reads it
             const long long began = timed ? sys::monotonic_nanoseconds() : 0;
-            startup::seal_images(list, permanent, g_options.seal_flags, entries, report);
+            startup::seal_images(list, permanent, g_options.seal_flags, entries, report, timed);
             if (timed) cause.nanoseconds = sys::monotonic_nanoseconds() - began;
             {
                 spin_lock_guard record_guard(g_record_lock);

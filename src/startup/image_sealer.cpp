@@ -256,7 +256,7 @@ void seal_one(const loaded_image &image, bool move_relro, relro_mover &mover, se
 }  // namespace
 
 long seal_images(const image_list &list, bool *permanent, unsigned flags, sealkit_image_report *entries,
-                 sealkit_report &report) {
+                 sealkit_report &report, bool timed) {
     bool *relro_wanted = permanent + list.count;
     long first_error = 0;
     bool program_marked = false;
@@ -275,7 +275,12 @@ long seal_images(const image_list &list, bool *permanent, unsigned flags, sealki
     {
         relro_mover mover;  // unmaps what it did not move before the list goes
         mover.copy_all(list, relro_wanted);  // a failure is reported by each move
-        for (size_t i = 0; i < list.count; ++i) seal_one(list.items[i], relro_wanted[i], mover, entries[i]);
+        for (size_t i = 0; i < list.count; ++i) {
+            const long long began = timed ? sys::monotonic_nanoseconds() : 0;
+            seal_one(list.items[i], relro_wanted[i], mover, entries[i]);
+            if (timed && entries[i].skip_reason == SEALKIT_SKIP_NONE)
+                entries[i].nanoseconds = sys::monotonic_nanoseconds() - began;
+        }
     }
     g_batch = nullptr;
     g_strict = nullptr;
@@ -333,7 +338,7 @@ long seal_loaded_images(unsigned flags, sealkit_report &report, bool timed) {
         memset(entries, 0, list.count * sizeof(sealkit_image_report));
     if (entries == g_report_storage) g_report_storage_written = true;
     mark_permanent_images(list, permanent);
-    long first_error = seal_images(list, permanent, flags, entries, report);
+    long first_error = seal_images(list, permanent, flags, entries, report, timed);
     report.images = static_cast<unsigned>(list.count);
     if (permanent != flags_on_stack) free(permanent);
     release(list);

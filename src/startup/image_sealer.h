@@ -32,9 +32,11 @@ long seal_loaded_images(unsigned flags, sealkit_report &report, bool timed = tru
 // kSealStrict); the others are
 // reported SEALKIT_SKIP_UNLOADABLE. permanent has 2 * list.count entries,
 // the second half scratch. Fills entries[i] (zeroed by the caller), adds
-// the counts to report, returns 0 or -errno of the first failure.
+// the counts to report, returns 0 or -errno of the first failure. timed:
+// also each entry's nanoseconds (the clock costs page faults on its first
+// use, so only when a report is wanted).
 long seal_images(const image_list &list, bool *permanent, unsigned flags, sealkit_image_report *entries,
-                 sealkit_report &report);
+                 sealkit_report &report, bool timed = false);
 
 // The entries of the last seal_loaded_images call and their count (null
 // and 0 before any): what start-up sealing sealed, for late sealing.

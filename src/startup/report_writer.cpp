@@ -100,8 +100,8 @@ void write_entry_text(fd_writer &out, const sealkit_image_report &e) {
         out.printf("skipped: %s\n", describe_skip(e.skip_reason));
         return;
     }
-    out.printf("%lu KiB sealed, %u run%s, %u call%s, segments ", e.bytes_sealed / 1024, e.runs,
-               e.runs == 1 ? "" : "s", e.seal_calls, e.seal_calls == 1 ? "" : "s");
+    out.printf("%lu KiB sealed, %u run%s, %u call%s, %lld us, segments ", e.bytes_sealed / 1024, e.runs,
+               e.runs == 1 ? "" : "s", e.seal_calls, e.seal_calls == 1 ? "" : "s", e.nanoseconds / 1000);
     write_segments_text(out, e.segment_kinds);
     if (e.relro_moved > 0) out.printf(", RELRO moved to anonymous memory");
     if (e.relro_moved < 0)
@@ -173,10 +173,11 @@ void write_object_json(fd_writer &out, const sealkit_image_report &e, const late
             out.printf("%s\"%s\"", first ? "" : ",", kSegmentNames[bit]);
             first = false;
         }
-    out.printf("],\"sealed\":%s,\"bytes_sealed\":%lu,\"runs\":%u,\"seal_calls\":%u,\"relro_moved\":%s,"
-               "\"relro_kept_in_place\":%s,\"mutable_ranges\":%u,\"mutable_bytes\":%lu,\"skipped\":",
+    out.printf("],\"sealed\":%s,\"bytes_sealed\":%lu,\"runs\":%u,\"seal_calls\":%u,\"nanoseconds\":%lld,"
+               "\"relro_moved\":%s,\"relro_kept_in_place\":%s,\"mutable_ranges\":%u,\"mutable_bytes\":%lu,"
+               "\"skipped\":",
                e.skip_reason == SEALKIT_SKIP_NONE && e.error == 0 ? "true" : "false", e.bytes_sealed, e.runs,
-               e.seal_calls, e.relro_moved > 0 ? "true" : "false", e.relro_moved < 0 ? "true" : "false",
+               e.seal_calls, e.nanoseconds, e.relro_moved > 0 ? "true" : "false", e.relro_moved < 0 ? "true" : "false",
                e.mutable_ranges, e.mutable_bytes);
     if (e.skip_reason == SEALKIT_SKIP_NONE) out.printf("null");
     else out.printf("\"%s\"", skip_keyword(e.skip_reason));

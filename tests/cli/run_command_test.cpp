@@ -130,6 +130,16 @@ TEST(RunCommand, WritesAJsonReportToAFileWithThePid) {
     nlohmann::json report = nlohmann::json::parse(text.str());
     EXPECT_EQ(report["images_failed"], 0);
     EXPECT_GE(report["images_sealed"].get<int>(), 3);
+    // Time per object: every sealed one took some, skipped ones none, and
+    // together no more than the pass.
+    long long per_object = 0;
+    for (const nlohmann::json &object : report["objects"]) {
+        const long long spent = object["nanoseconds"].get<long long>();
+        if (object["skipped"].is_null()) EXPECT_GT(spent, 0) << object.dump();
+        else EXPECT_EQ(spent, 0) << object.dump();
+        per_object += spent;
+    }
+    EXPECT_LE(per_object, report["nanoseconds"].get<long long>());
     std::string cleanup = std::string("rm -rf ") + directory;
     EXPECT_EQ(system(cleanup.c_str()), 0);
 }

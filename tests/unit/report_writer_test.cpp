@@ -43,6 +43,7 @@ sealkit_image_report sealed_entry(const char *name, unsigned long start) {
     entry.runs = 1;
     entry.seal_calls = 1;
     entry.relro_moved = 1;
+    entry.nanoseconds = 12000;
     return entry;
 }
 
@@ -69,8 +70,8 @@ TEST(ReportWriter, ALatePassInTextNamesWhatBroughtItAndEachObject) {
                          0),
               0u)
         << text;
-    EXPECT_NE(text.find("\n  /lib/libhelper.so\n    0x7100000-0x7105000  20 KiB sealed, 1 run, 1 call, segments "
-                        "text,relro, RELRO moved to anonymous memory\n"),
+    EXPECT_NE(text.find("\n  /lib/libhelper.so\n    0x7100000-0x7105000  20 KiB sealed, 1 run, 1 call, 12 us, "
+                        "segments text,relro, RELRO moved to anonymous memory\n"),
               std::string::npos)
         << text;
     std::string caught = captured([&](int fd) {
