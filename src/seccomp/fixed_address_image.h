@@ -22,6 +22,9 @@ namespace sealkit::seccomp {
 
 // From the first PT_LOAD's page to the end of the last one (its .bss
 // included), page aligned; {0, 0} for a position-independent executable.
+// Takes no lock and allocates nothing (it reads the auxiliary vector and
+// the program headers), so it may run under the enforcer's lock and in a
+// signal handler.
 address_range fixed_address_image();
 
 }  // namespace sealkit::seccomp

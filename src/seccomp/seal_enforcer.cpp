@@ -44,11 +44,8 @@ struct enforcer_state {
     range_list code_list;
     bool code_read = false;
     const char *guard_problem = nullptr;
-    // The executable's span when it is not position-independent
-    // (fixed_address_image.h), read once; and whether the filter being
-    // compiled relaxes mprotect for it.
-    address_range fixed_image{0, 0};
-    bool fixed_image_read = false;
+    // Whether the filter being compiled relaxes mprotect inside a
+    // fixed-address executable (install_plain).
     bool relax_reprotect = false;
 };
 
@@ -555,11 +552,7 @@ void insert_sorted(address_range *list, size_t &count, address_range range) {
 // there, so that part of `reprotect` goes into a filter of its own that
 // refuses only the calls that add access (fixed_address_image.h).
 long install_plain(range_list reprotect, range_list unmap, range_list discard) {
-    if (!g_state.fixed_image_read) {
-        g_state.fixed_image = fixed_address_image();
-        g_state.fixed_image_read = true;
-    }
-    const address_range fixed = g_state.fixed_image;
+    const address_range fixed = fixed_address_image();
     bool meets = false;
     for (size_t i = 0; i < reprotect.count && !meets; ++i)
         meets = reprotect.ranges[i].start < fixed.end && fixed.start < reprotect.ranges[i].end;
