@@ -94,11 +94,9 @@ public:
     }
 };
 
-}  // namespace
-
 // Why path cannot be the preload (null when it can be): it must be a
 // readable regular file that starts as an ELF object does.
-static const char *why_not_a_preload(const char *path) {
+const char *why_not_a_preload(const char *path) {
     struct stat facts;
     if (stat(path, &facts) != 0) return strerror(errno);
     if (!S_ISREG(facts.st_mode)) return "not a regular file";
@@ -110,6 +108,8 @@ static const char *why_not_a_preload(const char *path) {
     if (got != 4 || memcmp(magic, "\x7f" "ELF", 4) != 0) return "not an ELF shared object";
     return nullptr;
 }
+
+}  // namespace
 
 std::string find_preload() {
     if (const char *forced = getenv("SEALKIT_PRELOAD_PATH"); forced && *forced) {

@@ -218,9 +218,24 @@ bool moves_relro(const loaded_image &image, const sealkit_image_report &entry, u
            !image.relro.empty();
 }
 
-long refuse_discard_in_place(const address_range &relro) {
-    const seccomp::address_range range{relro.start, relro.end};
-    return seccomp::enforce(&range, 1, seccomp::kRefuseDiscard);
+// Whether a RELRO move refused with EPERM still leaves the image as safe
+// as a move would, and what the report says then:
+//  - the RELRO is already sealed: an earlier pass (the preload, before a
+//    lockdown) moved and sealed it; this call moved nothing, so the report
+//    does not say it did;
+//  - on the seccomp backend, a seal filter an earlier program left on this
+//    process (seccomp filters outlive exec) holds the address: a non-PIE
+//    executable exec'd from another sealed one finds the same addresses
+//    sealed. The RELRO stays where it is and a filter refuses discarding
+//    it instead (relro_moved -1). On the kernel backend an EPERM means
+//    someone sealed part of the RELRO: a failure to report.
+bool refused_move_is_safe(const loaded_image &image, sealkit_image_report &entry) {
+    if (active_backend().is_sealed(image.relro.start, image.relro.length()) == 1) return true;
+    if (active_backend().kind != SEALKIT_BACKEND_SECCOMP) return false;
+    const seccomp::address_range range{image.relro.start, image.relro.end};
+    if (seccomp::enforce(&range, 1, seccomp::kRefuseDiscard) != 0) return false;
+    entry.relro_moved = -1;
+    return true;
 }
 
 void seal_one(const loaded_image &image, bool move_relro, relro_mover &mover, sealkit_image_report &entry) {
@@ -232,22 +247,7 @@ void seal_one(const loaded_image &image, bool move_relro, relro_mover &mover, se
     if (move_relro) {
         long moved = mover.move_to_anonymous(image);
         if (moved == 0) entry.relro_moved = 1;
-        // EPERM on a RELRO that is already sealed: an earlier pass (the
-        // preload, before a lockdown) moved and sealed it. Not a failure.
-        // (This call moved nothing, so the report does not say it did.)
-        else if (moved == -EPERM && active_backend().is_sealed(image.relro.start, image.relro.length()) == 1)
-            ;
-        // EPERM on the seccomp backend from a seal filter an earlier
-        // program left on this process (seccomp filters outlive exec): a
-        // non-PIE executable exec'd from another sealed one finds the same
-        // addresses sealed. The RELRO stays where it is, and a filter
-        // refuses discarding it instead. (On the kernel backend an EPERM
-        // means someone sealed part of the RELRO: a failure to report.)
-        else if (moved == -EPERM && active_backend().kind == SEALKIT_BACKEND_SECCOMP &&
-                 refuse_discard_in_place(image.relro) == 0)
-            entry.relro_moved = -1;
-        else
-            fail(entry, moved, "relro");
+        else if (moved != -EPERM || !refused_move_is_safe(image, entry)) fail(entry, moved, "relro");
     }
     if (long result = seal_span_except_mutable(image, entry)) fail(entry, result, "seal");
     if (image.is_vdso) procfs::read_mappings(0, procfs::mappings_file::maps, collect_vvar, &entry);
