@@ -25,11 +25,32 @@ struct cursor {
     }
 };
 
+// What each byte can be in maps text, one table lookup per byte: the
+// parser runs over every line of every smaps file `status --all` reads.
+constexpr uint8_t kNotHex = 0xff;
+struct char_table {
+    uint8_t hex[256];   // value of a hex digit, kNotHex otherwise
+    bool key[256];      // may appear in an smaps key after its first letter
+    bool letter[256];   // may start an smaps key
+};
+constexpr char_table make_char_table() {
+    char_table t{};
+    for (int c = 0; c < 256; ++c) {
+        t.hex[c] = kNotHex;
+        const bool lower = c >= 'a' && c <= 'z', upper = c >= 'A' && c <= 'Z', digit = c >= '0' && c <= '9';
+        t.letter[c] = lower || upper;
+        t.key[c] = lower || upper || digit || c == '_';
+        if (digit) t.hex[c] = static_cast<uint8_t>(c - '0');
+        if (c >= 'a' && c <= 'f') t.hex[c] = static_cast<uint8_t>(c - 'a' + 10);
+        if (c >= 'A' && c <= 'F') t.hex[c] = static_cast<uint8_t>(c - 'A' + 10);
+    }
+    return t;
+}
+constexpr char_table kChars = make_char_table();
+
 int hex_digit(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
+    const uint8_t value = kChars.hex[static_cast<unsigned char>(c)];
+    return value == kNotHex ? -1 : value;
 }
 
 // At least one hex digit, no overflow.
@@ -58,21 +79,16 @@ bool read_decimal(cursor &c, uint64_t &value) {
 }
 
 // An smaps detail line starts with a key: a letter, then letters, digits or
-// underscores, then ':' ("Rss:", "Pss_Dirty:", "THPeligible:").
-bool starts_with_key(const char *line, size_t length) {
-    if (length == 0 || !((line[0] >= 'A' && line[0] <= 'Z') || (line[0] >= 'a' && line[0] <= 'z'))) return false;
+// underscores, then ':' ("Rss:", "Pss_Dirty:", "THPeligible:"). Returns the
+// key's length (before the ':'), 0 when the line does not start with one.
+size_t key_length(const char *line, size_t length) {
+    if (length == 0 || !kChars.letter[static_cast<unsigned char>(line[0])]) return 0;
     for (size_t i = 1; i < length; ++i) {
-        char c = line[i];
-        if (c == ':') return true;
-        bool word = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
-        if (!word) return false;
+        const unsigned char c = static_cast<unsigned char>(line[i]);
+        if (c == ':') return i;
+        if (!kChars.key[c]) return 0;
     }
-    return false;
-}
-
-bool starts_with(const char *line, size_t length, const char *prefix) {
-    size_t n = strlen(prefix);
-    return length >= n && memcmp(line, prefix, n) == 0;
+    return 0;
 }
 
 // "Rss:   1234 kB" -> 1234. False when the value is not a number.
@@ -115,15 +131,20 @@ bool mappings_parser::feed_line(const char *line, size_t length) {
     }
     // A header line starts with the hex start address and a '-'; detail
     // lines of smaps start with a key ("Rss:", "VmFlags:"). No key is a run
-    // of hex digits followed by '-', so the first '-' or ':' decides.
-    cursor c{line, line + length};
-    uint64_t ignored;
-    bool looks_like_header = read_hex(c, ignored) && c.peek() == '-';
-    if (looks_like_header) {
-        if (!deliver_pending()) return false;
-        if (!parse_header(line, length)) ++malformed_lines_;
-    } else if (has_pending_ && starts_with_key(line, length)) {
-        parse_detail(line, length);
+    // of hex digits followed by '-', and most keys do not even start with
+    // a hex digit, so most detail lines skip the header test.
+    if (kChars.hex[static_cast<unsigned char>(line[0])] != kNotHex) {
+        cursor c{line, line + length};
+        uint64_t ignored;
+        if (read_hex(c, ignored) && c.peek() == '-') {
+            if (!deliver_pending()) return false;
+            if (!parse_header(line, length)) ++malformed_lines_;
+            return !stopped_;
+        }
+    }
+    const size_t key = has_pending_ ? key_length(line, length) : 0;
+    if (key != 0) {
+        parse_detail(line, length, key);
     } else {
         // Not a header, not a "Key: value" line after one: a broken header
         // (an overflowing address, say) or garbage. Never silently dropped.
@@ -211,21 +232,23 @@ bool mappings_parser::parse_header(const char *line, size_t length) {
     return true;
 }
 
-void mappings_parser::parse_detail(const char *line, size_t length) {
+// `key` is the key's length: line[key] is its ':'.
+void mappings_parser::parse_detail(const char *line, size_t length, size_t key) {
+    auto is = [&](const char *name, size_t name_length) { return key == name_length && memcmp(line, name, key) == 0; };
     uint64_t value;
-    if (starts_with(line, length, "VmFlags:")) {
+    if (is("VmFlags", 7)) {
         pending_.has_details = true;
         pending_.has_vmflags = true;
         pending_.sealed = vmflags_contain_sealed(line + 8, length - 8);
-    } else if (starts_with(line, length, "Size:")) {
+    } else if (is("Size", 4)) {
         pending_.has_details = true;
-        if (read_kib_value(line, length, 5, value)) pending_.size_kib = value;
+        if (read_kib_value(line, length, key + 1, value)) pending_.size_kib = value;
         else ++malformed_lines_;
-    } else if (starts_with(line, length, "Rss:")) {
-        if (read_kib_value(line, length, 4, value)) pending_.rss_kib = value;
+    } else if (is("Rss", 3)) {
+        if (read_kib_value(line, length, key + 1, value)) pending_.rss_kib = value;
         else ++malformed_lines_;
-    } else if (starts_with(line, length, "Anonymous:")) {
-        if (read_kib_value(line, length, 10, value)) pending_.anonymous_kib = value;
+    } else if (is("Anonymous", 9)) {
+        if (read_kib_value(line, length, key + 1, value)) pending_.anonymous_kib = value;
         else ++malformed_lines_;
     }
     // Every other "Key: value" line of smaps is valid and not needed.

@@ -41,7 +41,7 @@ public:
 
 private:
     bool parse_header(const char *line, size_t length);
-    void parse_detail(const char *line, size_t length);
+    void parse_detail(const char *line, size_t length, size_t key);
     bool deliver_pending();
     void store_path(const char *path, size_t length);
 
