@@ -3,6 +3,7 @@
 // lives in its own file; this one wires them up and turns command-line
 // errors into exit status 2 with one sentence on stderr.
 #include <stdio.h>
+#include <string.h>
 
 #include <string>
 
@@ -31,6 +32,14 @@ int report_parse_error(CLI::App &app, const CLI::ParseError &error) {
     return sealkit::cli::exit_usage;
 }
 
+constexpr const char *kCommands[] = {"check", "status", "run", "audit", "help"};
+
+bool is_command_name(const char *word) {
+    for (const char *command : kCommands)
+        if (strcmp(word, command) == 0) return true;
+    return false;
+}
+
 }  // namespace
 
 int main(int argc, char **argv) {
@@ -38,15 +47,23 @@ int main(int argc, char **argv) {
     app.set_version_flag("--version", std::string("sealkit ") + sealkit_version());
     app.footer(std::string(sealkit::cli::kExitStatusFooter) + "\n" + sealkit::cli::kSeeManual);
 
+    // Only the command named by the first word is built when there is one:
+    // each command's options cost CLI11 constructors and heap pages at every
+    // start-up (sealkit status --all is timed against a plain reader of
+    // smaps). Help, errors and a missing command see every command.
+    const bool one_command = argc >= 2 && is_command_name(argv[1]) &&
+                             !sealkit::cli::is_help_command(argc, argv);
+    auto wanted = [&](const char *name) { return !one_command || strcmp(argv[1], name) == 0; };
+
     sealkit::cli::check_options check_options;
-    CLI::App *check = sealkit::cli::add_check_command(app, check_options);
+    CLI::App *check = wanted("check") ? sealkit::cli::add_check_command(app, check_options) : nullptr;
     sealkit::cli::status_options status_options;
-    CLI::App *status = sealkit::cli::add_status_command(app, status_options);
+    CLI::App *status = wanted("status") ? sealkit::cli::add_status_command(app, status_options) : nullptr;
     sealkit::cli::run_options run_options;
-    CLI::App *run = sealkit::cli::add_run_command(app, run_options);
-    sealkit::cli::add_help_command(app);
+    CLI::App *run = wanted("run") ? sealkit::cli::add_run_command(app, run_options) : nullptr;
+    if (wanted("help")) sealkit::cli::add_help_command(app);
     sealkit::cli::audit_options audit_options;
-    CLI::App *audit = sealkit::cli::add_audit_command(app, audit_options);
+    CLI::App *audit = wanted("audit") ? sealkit::cli::add_audit_command(app, audit_options) : nullptr;
 
     if (sealkit::cli::is_help_command(argc, argv)) return sealkit::cli::run_help(app, argc, argv);
     // `run` hands everything after PROGRAM to the program, untouched.
@@ -56,10 +73,10 @@ int main(int argc, char **argv) {
     } catch (const CLI::ParseError &error) {
         return report_parse_error(app, error);
     }
-    if (check->parsed()) return sealkit::cli::run_check(check_options);
-    if (status->parsed()) return sealkit::cli::run_status(status_options);
-    if (audit->parsed()) return sealkit::cli::run_audit(audit_options);
-    if (run->parsed()) {
+    if (check != nullptr && check->parsed()) return sealkit::cli::run_check(check_options);
+    if (status != nullptr && status->parsed()) return sealkit::cli::run_status(status_options);
+    if (audit != nullptr && audit->parsed()) return sealkit::cli::run_audit(audit_options);
+    if (run != nullptr && run->parsed()) {
         run_options.report_requested = run->count("--report") > 0;
         return sealkit::cli::run_program(run_options);
     }

@@ -42,6 +42,28 @@ TEST(CliHelp, EveryCommandHasHelpWithTheExitStatuses) {
     EXPECT_NE(status.out.find("SEALKIT_ASSUME_NO_SEAL_FLAG"), std::string::npos);
 }
 
+// One command per command line: a second command name is an unexpected
+// argument of the first, never silently dropped (sealkit builds only the
+// command it was asked for, so `check status` cannot run check alone).
+TEST(CliHelp, ASecondCommandOnTheLineIsAUsageError) {
+    command_result run = run_command({SEALKIT_CLI, "check", "status"});
+    EXPECT_EQ(run.exit_status, 2);
+    EXPECT_EQ(run.out, "");
+    EXPECT_EQ(run.err, "sealkit: The following argument was not expected: status (see 'sealkit check --help').\n");
+}
+
+// Every command's own help and errors still work when only that command is
+// built, and sealkit --help still lists every command.
+TEST(CliHelp, TheTopLevelHelpListsEveryCommand) {
+    command_result run = run_command({SEALKIT_CLI, "--help"});
+    EXPECT_EQ(run.exit_status, 0);
+    for (const char *command : {"check", "status", "run", "audit", "help"})
+        EXPECT_NE(run.out.find(std::string("\n  ") + command + " "), std::string::npos) << command << "\n" << run.out;
+    command_result unknown = run_command({SEALKIT_CLI, "stat"});
+    EXPECT_EQ(unknown.exit_status, 2);
+    EXPECT_NE(unknown.err.find("stat"), std::string::npos) << unknown.err;
+}
+
 // The man page and docs/cli.md must name every exit status, every error
 // name the JSON can carry and the testing hook.
 TEST(CliHelp, DocumentationCoversStatusesErrorsAndHook) {
