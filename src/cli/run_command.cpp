@@ -1,6 +1,5 @@
 #include "run_command.h"
 
-#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -10,9 +9,9 @@
 
 #include <fmt/format.h>
 
-#include <memory>
 
-#include "elf/program_headers.h"
+#include "audit/elf_facts.h"
+#include "audit/file_source.h"
 #include "exit_status.h"
 
 #ifndef SEALKIT_INSTALL_LIBDIR
@@ -52,28 +51,32 @@ std::string resolve_program(const std::string &name) {
     return {};
 }
 
-// Whether the file has a PT_INTERP: a statically linked program ignores
-// LD_PRELOAD, so the preload could never seal it.
-enum class linkage { dynamic, static_binary, not_elf };
-
-linkage linkage_of(const std::string &path) {
-    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return linkage::not_elf;
-    unsigned char head[4096];
-    ssize_t n = pread(fd, head, sizeof head, 0);
-    close(fd);
-    if (n < static_cast<ssize_t>(sizeof(Elf64_Ehdr)) || memcmp(head, ELFMAG, SELFMAG) != 0) return linkage::not_elf;
-    if (head[EI_CLASS] != ELFCLASS64) return linkage::dynamic;  // not ours to judge: let the loader decide
-    Elf64_Ehdr header;
-    memcpy(&header, head, sizeof header);
-    for (unsigned i = 0; i < header.e_phnum; ++i) {
-        uint64_t at = header.e_phoff + uint64_t{i} * sizeof(Elf64_Phdr);
-        if (at + sizeof(Elf64_Phdr) > static_cast<uint64_t>(n)) return linkage::dynamic;  // headers past the first page
-        Elf64_Phdr phdr;
-        memcpy(&phdr, head + at, sizeof phdr);
-        if (phdr.p_type == PT_INTERP) return linkage::dynamic;
-    }
-    return linkage::static_binary;
+// Why LD_PRELOAD cannot reach the program's own process, or "" when it can
+// (or when the file is not ELF: a script's interpreter is what gets the
+// preload, and exec reports anything else). From the ELF headers, as
+// `sealkit audit` reads them:
+//   - a static executable or static-pie has no PT_INTERP, so no ld.so runs
+//     to load the preload. ld.so itself, run as a program
+//     (`/lib64/ld-linux-x86-64.so.2 PROGRAM`), is a shared object: it loads
+//     the preload like any other interpreter and is not static;
+//   - a program of another class or machine than sealkit's own (a 32-bit
+//     or x32 program on x86-64): its loader refuses the preload ("wrong ELF
+//     class"), prints one line and runs the program unsealed.
+std::string why_the_preload_cannot_reach(const std::string &path) {
+    auto facts_of = [](const char *file_path, audit::elf_facts &facts) {
+        audit::file_source file;
+        std::string problem;
+        return file.open(AT_FDCWD, file_path) == 0 && !file.not_regular() &&
+               audit::read_elf_facts(file, &facts, &problem) == audit::facts_error::none;
+    };
+    audit::elf_facts program, own;
+    if (!facts_of(path.c_str(), program)) return {};
+    if (program.is_static) return "is statically linked: LD_PRELOAD cannot reach it";
+    if (facts_of("/proc/self/exe", own) && (program.is_64_bit != own.is_64_bit || program.machine != own.machine))
+        return fmt::format("is a {}-bit {} program: the preload, built for {}-bit {}, cannot be loaded into it",
+                           program.is_64_bit ? 64 : 32, audit::machine_name(program.machine), own.is_64_bit ? 64 : 32,
+                           audit::machine_name(own.machine));
+    return {};
 }
 
 void set(const char *name, const std::string &value) { setenv(name, value.c_str(), 1); }
@@ -239,10 +242,10 @@ int run_program(const run_options &options) {
                    directory_of_this_executable());
         return exit_run_failed;
     }
-    if (linkage_of(program) == linkage::static_binary) {
-        std::string line = fmt::format("{} is statically linked: LD_PRELOAD cannot reach it, so nothing will be "
-                                       "sealed (link it with libsealkit and call sealkit_seal_images())",
-                                       program);
+    if (const std::string why = why_the_preload_cannot_reach(program); !why.empty()) {
+        std::string line = fmt::format("{} {}, so nothing will be sealed (link it with libsealkit and call "
+                                       "sealkit_seal_images())",
+                                       program, why);
         if (options.enforce) {
             fmt::print(stderr, "sealkit run: {}; stopping (--enforce).\n", line);
             return exit_run_failed;

@@ -170,6 +170,72 @@ TEST(RunCommand, AStaticProgramIsNamedAsUnsealableAndRefusedUnderEnforce) {
     EXPECT_EQ(enforced.out, "");
 }
 
+// ld.so run as a program (`/lib64/ld-linux-x86-64.so.2 PROGRAM`) has no
+// PT_INTERP, like a static binary, but it is the loader: it loads the
+// preload, so it must not be refused as "statically linked", and both it and
+// the program it runs get sealed.
+TEST(RunCommand, TheDynamicLoaderRunAsAProgramIsSealedNotRefused) {
+    const std::string loader = "/lib64/ld-linux-x86-64.so.2";
+    struct stat st;
+    if (stat(loader.c_str(), &st) != 0) GTEST_SKIP() << loader << " is not installed";
+    command_result r = sealkit_run({"--enforce", "--report", "--", loader, "/bin/echo", "main ran"});
+    EXPECT_EQ(r.exit_status, 0) << r.err;
+    EXPECT_EQ(r.out, "main ran\n") << r.err;
+    EXPECT_EQ(r.err.find("statically linked"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("  /bin/echo\n    0x"), std::string::npos) << "the program is sealed: " << r.err;
+    EXPECT_NE(r.err.find("ld-linux-x86-64.so.2\n    0x"), std::string::npos) << "the loader is sealed: " << r.err;
+}
+
+// A program of another ELF class than sealkit's (a 32-bit i386 one here):
+// its loader would refuse the 64-bit preload with a line of its own and run
+// it unsealed. sealkit names it, and --enforce stops before running it. The
+// file is only the headers such a program starts with (ELF32, EM_386, a
+// PT_INTERP): sealkit decides from them, so no i386 toolchain is needed.
+TEST(RunCommand, AProgramOfAnotherElfClassIsNamedAndRefusedUnderEnforce) {
+    char directory[] = "/tmp/sealkit-run-class-XXXXXX";
+    ASSERT_NE(mkdtemp(directory), nullptr);
+    const std::string program = std::string(directory) + "/i386-program";
+    const char interpreter[] = "/lib/ld-linux.so.2";
+    Elf32_Ehdr header{};
+    memcpy(header.e_ident, ELFMAG, SELFMAG);
+    header.e_ident[EI_CLASS] = ELFCLASS32;
+    header.e_ident[EI_DATA] = ELFDATA2LSB;
+    header.e_ident[EI_VERSION] = EV_CURRENT;
+    header.e_type = ET_DYN;
+    header.e_machine = EM_386;
+    header.e_version = EV_CURRENT;
+    header.e_phoff = sizeof header;
+    header.e_ehsize = sizeof header;
+    header.e_phentsize = sizeof(Elf32_Phdr);
+    header.e_phnum = 1;
+    Elf32_Phdr interp{};
+    interp.p_type = PT_INTERP;
+    interp.p_offset = sizeof header + sizeof interp;
+    interp.p_filesz = interp.p_memsz = sizeof interpreter;
+    interp.p_flags = PF_R;
+    interp.p_align = 1;
+    {
+        std::ofstream out(program, std::ios::binary);
+        out.write(reinterpret_cast<const char *>(&header), sizeof header);
+        out.write(reinterpret_cast<const char *>(&interp), sizeof interp);
+        out.write(interpreter, sizeof interpreter);
+    }
+    ASSERT_EQ(chmod(program.c_str(), 0755), 0);
+
+    command_result enforced = sealkit_run({"--enforce", "--", program});
+    EXPECT_EQ(enforced.exit_status, 125) << enforced.err;
+    EXPECT_EQ(enforced.err, "sealkit run: " + program +
+                                " is a 32-bit i386 program: the preload, built for 64-bit x86-64, cannot be loaded "
+                                "into it, so nothing will be sealed (link it with libsealkit and call "
+                                "sealkit_seal_images()); stopping (--enforce).\n");
+    command_result warned = sealkit_run({"--", program});
+    EXPECT_NE(warned.err.find(program + " is a 32-bit i386 program"), std::string::npos) << warned.err;
+    command_result quiet = sealkit_run({"--quiet", "--", program});
+    EXPECT_EQ(quiet.err.find("32-bit"), std::string::npos) << quiet.err;
+    unlink(program.c_str());
+    rmdir(directory);
+}
+
 TEST(RunCommand, LockdownDeniesWriteExecuteToTheProgram) {
     if (!kernel_has_mseal()) GTEST_SKIP() << "this kernel has no mseal(2)";
     const std::string jit = "import mmap\nmmap.mmap(-1, 4096, prot=7)\nprint('rwx mapped')\n";
