@@ -58,6 +58,10 @@ std::string prometheus_text(const std::vector<inspect::process_report> &reports,
                 [](report_t r, totals_t) { return r.file_backed_bytes; });
     per_process({"sealkit_process_file_backed_sealed_bytes", "Bytes in sealed mappings of files."},
                 [](report_t r, totals_t) { return r.sealed_file_backed_bytes; });
+    per_process({"sealkit_process_seccomp_backend",
+                 "1 when sealkit's seccomp backend runs in the process (its exec marker is mapped and seccomp filters "
+                 "run): its seals have no \"sl\" flag, so the sealed counts above leave them out."},
+                [](report_t r, totals_t) { return uint64_t{r.seccomp_backend ? 1u : 0u}; });
     if (with_images)
         per_process({"sealkit_process_unsealed_images",
                      "Executable and library images with an executable mapping that is not sealed."},

@@ -53,6 +53,9 @@ json status_json(const inspect::process_report &report) {
     j["summary"] = status_summary(report);
     const char *backend = known_backend(totals_of(report));
     j["backend"] = backend ? json(backend) : json(nullptr);
+    j["seccomp_backend"] = report.seccomp_backend;
+    j["seccomp_filters"] = report.seccomp_backend && report.seccomp_filters > 0 ? json(report.seccomp_filters)
+                                                                                 : json(nullptr);
     j["unsealed_images"] = unsealed_images(report);
     json objects = json::array();
     for (const inspect::object_row &row : report.objects) objects.push_back(object_json(row));

@@ -37,7 +37,17 @@ std::string status_summary(const inspect::process_report &report) {
                             ? "no file-backed memory"
                             : fmt::format("{:.1f}% of file-backed bytes sealed",
                                           sealed_percent(report.sealed_file_backed_bytes, report.file_backed_bytes));
-    return fmt::format("{} of {} mappings sealed, {}", report.sealed_mappings, report.mappings, files);
+    std::string line = fmt::format("{} of {} mappings sealed, {}", report.sealed_mappings, report.mappings, files);
+    if (report.seccomp_backend) {
+        const std::string filters = report.seccomp_filters > 0
+                                        ? fmt::format(" ({} seccomp filter{})", report.seccomp_filters,
+                                                      report.seccomp_filters == 1 ? "" : "s")
+                                        : "";
+        line += fmt::format("; sealkit's seccomp backend runs here{}: the seals it enforces have no seal flag in "
+                            "smaps, so they are not counted above",
+                            filters);
+    }
+    return line;
 }
 
 std::string status_text(const inspect::process_report &report, const terminal_colors &colors) {

@@ -18,9 +18,13 @@ process_totals totals_of(const inspect::process_report &report) {
         totals.sealed_bytes += row.sealed_bytes;
         if (row.sealed_mappings > 0 && !is_system_mapping(row.kind)) totals.sealed_by_program = true;
     }
+    totals.seccomp_backend = report.seccomp_backend;
     return totals;
 }
 
-const char *known_backend(const process_totals &totals) { return totals.sealed_by_program ? "kernel" : nullptr; }
+const char *known_backend(const process_totals &totals) {
+    if (totals.sealed_by_program) return "kernel";
+    return totals.seccomp_backend ? "seccomp" : nullptr;
+}
 
 }  // namespace sealkit::cli

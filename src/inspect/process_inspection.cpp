@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <string>
@@ -40,6 +41,38 @@ std::string read_executable(int pid) {
     ssize_t got = readlink(path.c_str(), target, sizeof target);
     if (got <= 0 || static_cast<size_t>(got) >= sizeof target) return {};
     return std::string(target, static_cast<size_t>(got));
+}
+
+// The seccomp mode and filter count of /proc/PID/status ("Seccomp:\t2",
+// "Seccomp_filters:\t3", the latter since Linux 5.9); mode -1 when unreadable.
+struct seccomp_state {
+    int mode = -1;
+    int filters = 0;
+};
+seccomp_state read_seccomp_state(int pid) {
+    seccomp_state state;
+    std::string path = proc_path(pid, "status");
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return state;
+    char text[4096];
+    ssize_t got = read(fd, text, sizeof text - 1);
+    close(fd);
+    if (got <= 0) return state;
+    text[got] = '\0';
+    auto number_after = [&](const char *key) {
+        const char *at = strstr(text, key);
+        if (at == nullptr) return -1;
+        at += strlen(key);
+        while (*at == ' ' || *at == '\t') ++at;
+        if (*at < '0' || *at > '9') return -1;
+        int value = 0;
+        for (; *at >= '0' && *at <= '9' && value < 1000000; ++at) value = value * 10 + (*at - '0');
+        return value;
+    };
+    state.mode = number_after("\nSeccomp:");
+    state.filters = number_after("\nSeccomp_filters:");
+    if (state.filters < 0) state.filters = 0;
+    return state;
 }
 
 inspection_error error_kind(long negative_errno) {
@@ -105,6 +138,15 @@ inspection inspect_process(int pid, const inspection_options &options) {
     result.report.pid = real_pid;
     result.report.command = std::move(command);
     result.report.executable = std::move(executable);
+    for (const object_row &row : result.report.objects) {
+        if (row.name != kSeccompBackendMarker) continue;
+        // Filter mode (2) as well: a marker without filters enforces nothing.
+        if (const seccomp_state state = read_seccomp_state(pid); state.mode == 2) {
+            result.report.seccomp_backend = true;
+            result.report.seccomp_filters = state.filters;
+        }
+        break;
+    }
     return result;
 }
 

@@ -60,7 +60,18 @@ struct process_report {
     size_t sealed_mappings = 0;
     uint64_t file_backed_bytes = 0;  // mappings of files (inode != 0)
     uint64_t sealed_file_backed_bytes = 0;
+    // sealkit's seccomp backend enforces seals in this process: the exec
+    // guard's marker page (kSeccompBackendMarker) is mapped and the process
+    // runs seccomp filters. Such seals set no "sl" in smaps, so the rows
+    // cannot show which memory they cover. A claim the process makes about
+    // itself (any program can name a memfd so), never proof like "sl".
+    bool seccomp_backend = false;
+    int seccomp_filters = 0;  // from /proc/PID/status; 0 when not known
 };
+
+// The name under which the seccomp backend's exec marker shows in smaps
+// (src/seccomp/exec_guard.cpp maps it).
+inline constexpr std::string_view kSeccompBackendMarker = "/memfd:sealkit-exec-marker (deleted)";
 
 // Builds the rows and totals. images holds one entry per map object (see
 // read_images). executable is /proc/PID/exe's target, as smaps would print

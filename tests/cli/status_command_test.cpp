@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "cli/backend_cases.h"
 #include "cli/command_runner.h"
 #include "system/syscalls.h"
 
@@ -272,6 +273,66 @@ TEST_F(StatusCommand, SeveralPidsAreReportedInOrder) {
     command_result text = run_command({SEALKIT_CLI, "status", std::to_string(first.pid()), std::to_string(second.pid())});
     EXPECT_EQ(text.exit_status, 0);
     EXPECT_NE(text.out.find("\n\nPID " + std::to_string(second.pid()) + " "), std::string::npos) << text.out;
+}
+
+// sealkit's seccomp backend leaves no "sl" in smaps: status must say that it
+// runs in the process (backend "seccomp", the filter count) rather than let
+// the rows read as if nothing were sealed. Forced here on a kernel that can
+// report seals (status refuses to run on one that cannot).
+TEST(StatusSeccompBackend, IsNamedForAProcessSealedThroughIt) {
+    if (sealkit::sys::probe_seal_support() != 0) GTEST_SKIP() << "this kernel has no mseal(2): status cannot run";
+    SKIP_UNLESS_BACKEND_WORKS_HERE("seccomp");
+    running_program target({SEALKIT_CLI, "run", "--backend=seccomp", "--", kTarget});
+    ASSERT_TRUE(target.ready());
+    const std::string pid = std::to_string(target.pid());
+    command_result json = run_command({SEALKIT_CLI, "status", "--json", pid});
+    ASSERT_EQ(json.exit_status, 0) << json.err;
+    nlohmann::json process = nlohmann::json::parse(json.out).at("processes").at(0);
+    EXPECT_EQ(process.at("backend"), "seccomp");
+    EXPECT_EQ(process.at("seccomp_backend"), true);
+    EXPECT_GE(process.at("seccomp_filters").get<int>(), 1);
+    EXPECT_EQ(process.at("sealed_mappings"), 0) << "the seccomp backend's seals have no sl flag";
+
+    command_result text = run_command({SEALKIT_CLI, "status", pid});
+    EXPECT_NE(text.out.find("; sealkit's seccomp backend runs here ("), std::string::npos) << text.out;
+    command_result all = run_command({SEALKIT_CLI, "status", "--all"});
+    bool row_found = false;
+    for (const std::string &line : sealkit_test::lines_of(all.out))
+        if (line.rfind(std::string(7 - std::min<size_t>(7, pid.size()), ' ') + pid + " ", 0) == 0) {
+            row_found = true;
+            EXPECT_EQ(line.substr(line.size() - 7), "seccomp") << line;
+        }
+    EXPECT_TRUE(row_found) << all.out;
+    command_result prometheus = run_command({SEALKIT_CLI, "status", "--format=prometheus", pid});
+    const std::string sample = "sealkit_process_seccomp_backend{pid=\"" + pid + "\",command=\"status_target\"} 1";
+    EXPECT_NE(prometheus.out.find(sample + "\n"), std::string::npos) << prometheus.out;
+}
+
+// The marker's name alone proves nothing: a process that maps a memfd of
+// that name but runs no seccomp filter is not reported as sealed by it, and
+// an ordinary process has neither.
+TEST(StatusSeccompBackend, AMarkerWithoutFiltersIsNotTheBackend) {
+    if (sealkit::sys::probe_seal_support() != 0) GTEST_SKIP() << "this kernel has no mseal(2): status cannot run";
+    const std::string impostor =
+        "import mmap, os, sys\n"
+        "fd = os.memfd_create('sealkit-exec-marker')\n"
+        "os.ftruncate(fd, 4096)\n"
+        "m = mmap.mmap(fd, 4096, prot=mmap.PROT_READ)\n"
+        "print('ready', flush=True)\n"
+        "sys.stdin.read()\n";
+    running_program target({"/usr/bin/python3", "-c", impostor});
+    ASSERT_TRUE(target.ready());
+    const std::string pid = std::to_string(target.pid());
+    std::ifstream maps("/proc/" + pid + "/maps");
+    std::stringstream text;
+    text << maps.rdbuf();
+    ASSERT_NE(text.str().find("/memfd:sealkit-exec-marker (deleted)"), std::string::npos) << text.str();
+    command_result json = run_command({SEALKIT_CLI, "status", "--json", pid});
+    ASSERT_EQ(json.exit_status, 0) << json.err;
+    nlohmann::json process = nlohmann::json::parse(json.out).at("processes").at(0);
+    EXPECT_EQ(process.at("seccomp_backend"), false);
+    EXPECT_TRUE(process.at("backend").is_null());
+    EXPECT_TRUE(process.at("seccomp_filters").is_null());
 }
 
 }  // namespace
