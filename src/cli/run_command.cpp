@@ -1,5 +1,6 @@
 #include "run_command.h"
 
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -8,6 +9,9 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+
+#include <optional>
+#include <vector>
 
 
 #include "audit/elf_facts.h"
@@ -51,31 +55,81 @@ std::string resolve_program(const std::string &name) {
     return {};
 }
 
+// Whether the ELF file's program headers include a PT_INTERP, for a file
+// the audit's parser refused as truncated or malformed in some part the
+// kernel never reads (a note past the end of the file, say), which still
+// runs. Reads only the ELF header and the header table (the kernel's limit:
+// 64 KiB); nullopt when even those cannot be read.
+std::optional<bool> names_an_interpreter(const std::string &path) {
+    const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return std::nullopt;
+    unsigned char header[sizeof(Elf64_Ehdr)] = {};
+    std::optional<bool> answer;
+    if (pread(fd, header, sizeof header, 0) == static_cast<ssize_t>(sizeof header)) {
+        const bool is_64_bit = header[EI_CLASS] == ELFCLASS64;
+        uint64_t table = 0, entry_size = 0, entries = 0;
+        if (is_64_bit) {
+            Elf64_Ehdr h;
+            memcpy(&h, header, sizeof h);
+            table = h.e_phoff, entry_size = h.e_phentsize, entries = h.e_phnum;
+        } else {
+            Elf32_Ehdr h;
+            memcpy(&h, header, sizeof h);
+            table = h.e_phoff, entry_size = h.e_phentsize, entries = h.e_phnum;
+        }
+        const uint64_t bytes = entry_size * entries;
+        if (entry_size >= sizeof(uint32_t) && bytes <= 65536) {
+            std::vector<unsigned char> headers(bytes);
+            if (pread(fd, headers.data(), bytes, static_cast<off_t>(table)) == static_cast<ssize_t>(bytes)) {
+                answer = false;
+                for (uint64_t i = 0; i < entries; ++i) {
+                    uint32_t type;  // p_type leads both classes' program headers
+                    memcpy(&type, headers.data() + i * entry_size, sizeof type);
+                    if (type == PT_INTERP) answer = true;
+                }
+            }
+        }
+    }
+    close(fd);
+    return answer;
+}
+
 // Why LD_PRELOAD cannot reach the program's own process, or "" when it can
-// (or when the file is not ELF: a script's interpreter is what gets the
-// preload, and exec reports anything else). From the ELF headers, as
+// (or when that cannot be told: a script, whose interpreter is what gets the
+// preload; a file this user may execute but not read, which ld.so maps
+// all the same; anything exec will report itself). From the ELF headers, as
 // `sealkit audit` reads them:
 //   - a static executable or static-pie has no PT_INTERP, so no ld.so runs
 //     to load the preload. ld.so itself, run as a program
 //     (`/lib64/ld-linux-x86-64.so.2 PROGRAM`), is a shared object: it loads
-//     the preload like any other interpreter and is not static;
-//   - a program of another class or machine than sealkit's own (a 32-bit
-//     or x32 program on x86-64): its loader refuses the preload ("wrong ELF
+//     the preload like any other interpreter and is not static. A file the
+//     audit refuses as truncated or malformed is static when none of its
+//     program headers is a PT_INTERP;
+//   - a program of another class or machine than the preload (a 32-bit or
+//     x32 program on x86-64): its loader refuses the preload ("wrong ELF
 //     class"), prints one line and runs the program unsealed.
-std::string why_the_preload_cannot_reach(const std::string &path) {
+std::string why_the_preload_cannot_reach(const std::string &path, const std::string &preload) {
+    constexpr const char *kStatic = "is statically linked: LD_PRELOAD cannot reach it";
     auto facts_of = [](const char *file_path, audit::elf_facts &facts) {
         audit::file_source file;
         std::string problem;
-        return file.open(AT_FDCWD, file_path) == 0 && !file.not_regular() &&
-               audit::read_elf_facts(file, &facts, &problem) == audit::facts_error::none;
+        if (file.open(AT_FDCWD, file_path) != 0 || file.not_regular()) return audit::facts_error::read_failed;
+        return audit::read_elf_facts(file, &facts, &problem);
     };
-    audit::elf_facts program, own;
-    if (!facts_of(path.c_str(), program)) return {};
-    if (program.is_static) return "is statically linked: LD_PRELOAD cannot reach it";
-    if (facts_of("/proc/self/exe", own) && (program.is_64_bit != own.is_64_bit || program.machine != own.machine))
+    audit::elf_facts program, preloaded;
+    switch (facts_of(path.c_str(), program)) {
+    case audit::facts_error::none: break;
+    case audit::facts_error::truncated:
+    case audit::facts_error::malformed: return names_an_interpreter(path) == false ? kStatic : "";
+    case audit::facts_error::not_elf:
+    case audit::facts_error::read_failed: return {};
+    }
+    if (program.is_static) return kStatic;
+    if (facts_of(preload.c_str(), preloaded) == audit::facts_error::none &&
+        (program.is_64_bit != preloaded.is_64_bit || program.machine != preloaded.machine))
         return fmt::format("is a {}-bit {} program: the preload, built for {}-bit {}, cannot be loaded into it",
-                           program.is_64_bit ? 64 : 32, audit::machine_name(program.machine), own.is_64_bit ? 64 : 32,
-                           audit::machine_name(own.machine));
+                           program.is_64_bit ? 64 : 32, audit::machine_name(program.machine),
+                           preloaded.is_64_bit ? 64 : 32, audit::machine_name(preloaded.machine));
     return {};
 }
 
@@ -242,7 +296,7 @@ int run_program(const run_options &options) {
                    directory_of_this_executable());
         return exit_run_failed;
     }
-    if (const std::string why = why_the_preload_cannot_reach(program); !why.empty()) {
+    if (const std::string why = why_the_preload_cannot_reach(program, preload); !why.empty()) {
         std::string line = fmt::format("{} {}, so nothing will be sealed (link it with libsealkit and call "
                                        "sealkit_seal_images())",
                                        program, why);

@@ -5,9 +5,11 @@
 #include <tuple>
 #include <nlohmann/json.hpp>
 #include <elf.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "backend_cases.h"
@@ -234,6 +236,50 @@ TEST(RunCommand, AProgramOfAnotherElfClassIsNamedAndRefusedUnderEnforce) {
     EXPECT_EQ(quiet.err.find("32-bit"), std::string::npos) << quiet.err;
     unlink(program.c_str());
     rmdir(directory);
+}
+
+// A static program whose PT_NOTE points past the end of the file still runs
+// (the kernel never reads that note), but sealkit audit refuses the file as
+// truncated. run must still see that it has no PT_INTERP and stop it under
+// --enforce, as it stops the intact program.
+TEST(RunCommand, AStaticProgramWithAHeaderTheAuditRefusesIsStillRefusedUnderEnforce) {
+    const std::string original = "/sbin/ldconfig";  // static-pie on Debian
+    std::ifstream in(original, std::ios::binary);
+    if (!in) GTEST_SKIP() << original << " is not installed";
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    Elf64_Ehdr header;
+    ASSERT_GE(bytes.size(), sizeof header);
+    memcpy(&header, bytes.data(), sizeof header);
+    bool corrupted = false;
+    for (unsigned i = 0; i < header.e_phnum && !corrupted; ++i) {
+        Elf64_Phdr phdr;
+        const size_t at = header.e_phoff + i * sizeof phdr;
+        ASSERT_LE(at + sizeof phdr, bytes.size());
+        memcpy(&phdr, bytes.data() + at, sizeof phdr);
+        if (phdr.p_type != PT_NOTE) continue;
+        phdr.p_offset = bytes.size() + 65536;  // past the end of the file
+        memcpy(bytes.data() + at, &phdr, sizeof phdr);
+        corrupted = true;
+    }
+    if (!corrupted) GTEST_SKIP() << original << " has no PT_NOTE to corrupt";
+    char directory[] = "/tmp/sealkit-run-badnote-XXXXXX";
+    ASSERT_NE(mkdtemp(directory), nullptr);
+    const std::string program = std::string(directory) + "/ldconfig-bad-note";
+    {
+        std::ofstream out(program, std::ios::binary);
+        out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    }
+    ASSERT_EQ(chmod(program.c_str(), 0755), 0);
+    command_result alone = run_command({program, "--version"});
+    command_result audit = run_command({kCli, "audit", program});
+    command_result enforced = sealkit_run({"--enforce", "--", program, "--version"});
+    unlink(program.c_str());
+    rmdir(directory);
+    if (alone.exit_status != 0) GTEST_SKIP() << "the corrupted copy does not run on this kernel: " << alone.err;
+    EXPECT_NE(audit.err.find("truncated ELF file"), std::string::npos) << "the audit must refuse it: " << audit.err;
+    EXPECT_EQ(enforced.exit_status, 125) << enforced.err;
+    EXPECT_EQ(enforced.out, "");
+    EXPECT_NE(enforced.err.find("is statically linked"), std::string::npos) << enforced.err;
 }
 
 TEST(RunCommand, LockdownDeniesWriteExecuteToTheProgram) {
