@@ -36,6 +36,14 @@ choice seccomp_or_none(const char *why_seccomp, const char *why_none_prefix) {
 choice choose_backend() {
     const char *requested = secure_getenv("SEALKIT_BACKEND");
     bool kernel_has_mseal = sys::probe_seal_support() == 0;
+    // An earlier program's seccomp seals, inherited across exec, trap
+    // mseal at this program's code addresses: filters added here would
+    // refuse the programs this one runs where they load (seccomp-backend.md,
+    // "Seals end at exec"), so this program is left unsealed.
+    if (sys::seal_calls_trapped_here())
+        return {&no_backend(), "an earlier program's seccomp seals trap mseal(2) at this program's addresses (ASLR "
+                               "off, or the same non-PIE program run again), so sealing here would break the "
+                               "programs it runs"};
     if (requested == nullptr || *requested == '\0' || strcmp(requested, "auto") == 0) {
         if (kernel_has_mseal) return {&kernel_backend(), "auto: the kernel has mseal(2)"};
         return seccomp_or_none("auto: the kernel has no mseal(2), so seccomp filters enforce seals",

@@ -1,6 +1,8 @@
 #include "system/syscalls.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <ucontext.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -41,7 +43,52 @@ long seal_range(uintptr_t addr, size_t len, unsigned long flags) {
     return without_errno([&] { return syscall(kMsealSyscallNumber, addr, len, flags); });
 }
 
-long probe_seal_support() { return seal_range(0, 0, 0); }
+namespace {
+
+// The probe's SIGSYS catcher and what it saw (see probe_seal_support).
+struct sigaction g_before_probe;
+volatile sig_atomic_t g_probe_trapped = 0;
+
+void on_probe_sigsys(int signal, siginfo_t *info, void *context) {
+    if (info->si_code == 1 /* SYS_SECCOMP */ && info->si_syscall == static_cast<int>(kMsealSyscallNumber)) {
+        g_probe_trapped = 1;
+        // The trapped call returns what the handler leaves in its result
+        // register (the kernel rolled it back to the syscall number).
+        static_cast<ucontext_t *>(context)->uc_mcontext.gregs[REG_RAX] = -ENOSYS;
+        return;
+    }
+    // Not the probe: what would have happened without the catcher.
+    if ((g_before_probe.sa_flags & SA_SIGINFO) && g_before_probe.sa_sigaction != nullptr) {
+        g_before_probe.sa_sigaction(signal, info, context);
+        return;
+    }
+    struct sigaction fallback {};
+    fallback.sa_handler = SIG_DFL;
+    sigaction(SIGSYS, &fallback, nullptr);
+    raise(SIGSYS);
+}
+
+}  // namespace
+
+long probe_seal_support() {
+    if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 2) return seal_range(0, 0, 0);
+    struct sigaction catcher {};
+    catcher.sa_sigaction = on_probe_sigsys;
+    catcher.sa_flags = SA_SIGINFO;
+    sigemptyset(&catcher.sa_mask);
+    if (sigaction(SIGSYS, nullptr, &g_before_probe) != 0) return seal_range(0, 0, 0);
+    // Someone handles SIGSYS already (this process's own mseal emulation,
+    // process_rules.h): the trap, if any, is theirs to answer.
+    if ((g_before_probe.sa_flags & SA_SIGINFO) ? g_before_probe.sa_sigaction != nullptr
+                                               : g_before_probe.sa_handler != SIG_DFL)
+        return seal_range(0, 0, 0);
+    if (sigaction(SIGSYS, &catcher, nullptr) != 0) return seal_range(0, 0, 0);
+    const long answer = seal_range(0, 0, 0);
+    sigaction(SIGSYS, &g_before_probe, nullptr);
+    return answer;
+}
+
+bool seal_calls_trapped_here() { return g_probe_trapped != 0; }
 
 long protect(uintptr_t addr, size_t len, int prot) {
     return without_errno([&] { return static_cast<long>(mprotect(reinterpret_cast<void *>(addr), len, prot)); });

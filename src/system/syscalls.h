@@ -50,7 +50,22 @@ inline int seal_range_setting_errno(void *addr, size_t len, unsigned long flags)
 
 // Whether this kernel has mseal: the free probe mseal(NULL, 0, 0) == 0.
 // Returns 0 when it does, or the -errno the probe returned (-ENOSYS).
+//
+// Safe under a seccomp filter inherited across exec from a program sealed
+// by sealkit's seccomp backend: that filter traps (SIGSYS) mseal calls made
+// from the sealed program's code addresses, and the program exec'd after
+// it may sit at the same addresses (ASLR off, as under gdb or setarch -R;
+// or the same non-PIE binary). Where a filter runs and nothing handles
+// SIGSYS, the probe catches such a trap instead of dying of it, answers
+// -ENOSYS, and seal_calls_trapped_here() then says so. A SIGSYS handler
+// already installed (this process's own mseal emulation) gets the trap as
+// before. Costs one prctl when no filter runs.
 long probe_seal_support();
+
+// Whether a probe found mseal trapped by an inherited filter (see above):
+// seals made here would be seccomp filters at addresses the programs this
+// one runs may need, so nothing should be sealed here.
+bool seal_calls_trapped_here();
 
 // mprotect(addr, len, prot). 0 or -errno.
 long protect(uintptr_t addr, size_t len, int prot);

@@ -110,6 +110,36 @@ TEST_P(RunExecChain, ShellRunsGccThenTheProgramItBuilt) {
     run_command({"/bin/rm", "-rf", dir});
 }
 
+// ASLR off (setarch -R, as gdb runs programs): every program of the chain
+// sits at the addresses of the one before, so the first sealer's filter,
+// which traps mseal from its own code for emulation, traps the next
+// program's start-up probe, which had no SIGSYS handler yet: the second
+// shell died of SIGSYS (exit 159). Now the programs below the first run
+// unsealed, each saying why, and the chain finishes; --enforce stops the
+// second one instead, naming the reason.
+TEST(RunExecChainWithoutAslr, ProgramsBelowTheFirstSealerRunUnsealedAndSayWhy) {
+    SKIP_UNLESS_BACKEND_WORKS_HERE("seccomp");
+    const char *setarch = "/usr/bin/setarch";
+    if (access(setarch, X_OK) != 0) GTEST_SKIP() << "no " << setarch << " (util-linux) here";
+    const std::string chain = "/bin/sh -c '/bin/echo deep'";
+    command_result plain = run_command({setarch, "-R", "/bin/sh", "-c", "/bin/sh -c true && echo ran"}, clean());
+    if (plain.exit_status != 0) GTEST_SKIP() << "setarch -R does not work here: " << plain.err;
+    command_result r = run_command({setarch, "-R", kCli, "run", "--backend=seccomp", "--", "/bin/sh", "-c", chain}, clean());
+    EXPECT_EQ(r.exit_status, 0) << r.err;
+    EXPECT_EQ(r.out, "deep\n") << r.err;
+    EXPECT_NE(r.err.find("an earlier program's seccomp seals trap mseal(2) at this program's addresses"),
+              std::string::npos)
+        << r.err;
+    command_result enforced =
+        run_command({setarch, "-R", kCli, "run", "--backend=seccomp", "--enforce", "--", "/bin/sh", "-c", chain},
+                    clean());
+    EXPECT_NE(enforced.exit_status, 0);
+    EXPECT_NE(enforced.exit_status, 128 + 31) << "killed by SIGSYS: " << enforced.err;
+    EXPECT_EQ(enforced.out, "") << "the program below the first sealer must not run under --enforce";
+    EXPECT_NE(enforced.err.find("an earlier program's seccomp seals trap mseal(2)"), std::string::npos)
+        << enforced.err;
+}
+
 INSTANTIATE_TEST_SUITE_P(On, RunExecChain, sealkit_test::each_backend(), sealkit_test::backend_case_name);
 
 }  // namespace

@@ -227,6 +227,47 @@ INSTANTIATE_TEST_SUITE_P(All, WithoutMseal,
                                            chosen{"kernel", "Kernel"}),
                          [](const ::testing::TestParamInfo<chosen> &param_info) { return param_info.param.label; });
 
+// An earlier program's seccomp seals, inherited across exec, with ASLR off:
+// its filter traps mseal (SECCOMP_RET_TRAP, for its own emulation) at code
+// addresses this program now occupies, and this program has no SIGSYS
+// handler yet. The probe used to die of that SIGSYS (exit 159); now it
+// catches it, and the program runs unsealed with a reason: a seccomp seal
+// made here would refuse the programs it runs in turn where they load.
+void make_mseal_trap() {
+    struct sock_filter filter[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, kAuditArch, 1, 0),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, kMsealNr, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    struct sock_fprog program = {static_cast<unsigned short>(sizeof filter / sizeof filter[0]), filter};
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) _exit(91);
+    if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) != 0) _exit(92);
+}
+
+class UnderAnInheritedMsealTrap : public ::testing::TestWithParam<chosen> {};
+
+TEST_P(UnderAnInheritedMsealTrap, TheProgramRunsUnsealedAndSaysWhy) {
+    if (kAuditArch == 0) GTEST_SKIP() << "no seccomp audit arch known for this architecture";
+    outcome o = run_with_backend("api_backend_report", GetParam().value, {}, make_mseal_trap);
+    if (o.exit_code() == 91 || o.exit_code() == 92)
+        GTEST_SKIP() << "cannot install a seccomp filter here (exit " << o.exit_code() << ")";
+    ASSERT_EQ(o.exit_code(), 0) << "killed by the trapped probe? " << o.describe();
+    EXPECT_EQ(value_of(o, "name"), "none");
+    EXPECT_TRUE(contains(value_of(o, "reason"), "an earlier program's seccomp seals trap mseal(2)"))
+        << value_of(o, "reason");
+    EXPECT_EQ(value_of(o, "seal"), "-1 ENOSYS");
+    EXPECT_EQ(value_of(o, "sealed"), "0");
+}
+
+INSTANTIATE_TEST_SUITE_P(All, UnderAnInheritedMsealTrap,
+                         ::testing::Values(chosen{nullptr, "Unset"}, chosen{"auto", "Auto"},
+                                           chosen{"kernel", "Kernel"}, chosen{"seccomp", "Seccomp"}),
+                         [](const ::testing::TestParamInfo<chosen> &param_info) { return param_info.param.label; });
+
 // ---------------------------------------------------------------------------
 // The errno table on each backend (api_seal_table: same cases as
 // seal_api_test.cpp, sealkit_seal and raw mseal(2) side by side).
