@@ -28,10 +28,13 @@ struct cursor {
 // What each byte can be in maps text, one table lookup per byte: the
 // parser runs over every line of every smaps file `status --all` reads.
 constexpr uint8_t kNotHex = 0xff;
+// What a byte can be in an smaps key ("Pss_Dirty:"): one lookup decides
+// whether the key goes on, ends, or is not a key.
+enum key_class : uint8_t { kNotKey, kKeyByte, kKeyEnd };
 struct char_table {
-    uint8_t hex[256];   // value of a hex digit, kNotHex otherwise
-    bool key[256];      // may appear in an smaps key after its first letter
-    bool letter[256];   // may start an smaps key
+    uint8_t hex[256];    // value of a hex digit, kNotHex otherwise
+    uint8_t key[256];    // after a key's first letter: kKeyByte (letters, digits, '_'), kKeyEnd (':'), kNotKey
+    bool letter[256];    // may start an smaps key
 };
 constexpr char_table make_char_table() {
     char_table t{};
@@ -39,7 +42,7 @@ constexpr char_table make_char_table() {
         t.hex[c] = kNotHex;
         const bool lower = c >= 'a' && c <= 'z', upper = c >= 'A' && c <= 'Z', digit = c >= '0' && c <= '9';
         t.letter[c] = lower || upper;
-        t.key[c] = lower || upper || digit || c == '_';
+        t.key[c] = lower || upper || digit || c == '_' ? kKeyByte : c == ':' ? kKeyEnd : kNotKey;
         if (digit) t.hex[c] = static_cast<uint8_t>(c - '0');
         if (c >= 'a' && c <= 'f') t.hex[c] = static_cast<uint8_t>(c - 'a' + 10);
         if (c >= 'A' && c <= 'F') t.hex[c] = static_cast<uint8_t>(c - 'A' + 10);
@@ -83,12 +86,9 @@ bool read_decimal(cursor &c, uint64_t &value) {
 // key's length (before the ':'), 0 when the line does not start with one.
 size_t key_length(const char *line, size_t length) {
     if (length == 0 || !kChars.letter[static_cast<unsigned char>(line[0])]) return 0;
-    for (size_t i = 1; i < length; ++i) {
-        const unsigned char c = static_cast<unsigned char>(line[i]);
-        if (c == ':') return i;
-        if (!kChars.key[c]) return 0;
-    }
-    return 0;
+    size_t i = 1;
+    while (i < length && kChars.key[static_cast<unsigned char>(line[i])] == kKeyByte) ++i;
+    return i < length && line[i] == ':' ? i : 0;
 }
 
 // "Rss:   1234 kB" -> 1234. False when the value is not a number.
@@ -122,13 +122,18 @@ mappings_parser::~mappings_parser() { free(path_storage_); }
 
 bool mappings_parser::feed_line(const char *line, size_t length) {
     if (stopped_) return false;
-    if (length == 0) return true;
     // The kernel never prints a NUL in maps; a line with one is not from
     // the kernel, and its path would read shorter than it is.
-    if (memchr(line, '\0', length) != nullptr) {
+    if (length != 0 && memchr(line, '\0', length) != nullptr) {
         ++malformed_lines_;
         return true;
     }
+    return feed_line_without_nul(line, length);
+}
+
+bool mappings_parser::feed_line_without_nul(const char *line, size_t length) {
+    if (stopped_) return false;
+    if (length == 0) return true;
     // A header line starts with the hex start address and a '-'; detail
     // lines of smaps start with a key ("Rss:", "VmFlags:"). No key is a run
     // of hex digits followed by '-', and most keys do not even start with
@@ -258,10 +263,14 @@ size_t parse_mappings_text(const char *text, size_t length, mapping_visitor visi
     mappings_parser parser(visitor, context);
     const char *at = text;
     const char *end = text + length;
+    // One look for a NUL in the whole text, rather than one per line.
+    const bool has_nul = length != 0 && memchr(text, '\0', length) != nullptr;
     while (at < end) {
         const char *newline = static_cast<const char *>(memchr(at, '\n', static_cast<size_t>(end - at)));
         const char *line_end = newline ? newline : end;
-        if (!parser.feed_line(at, static_cast<size_t>(line_end - at))) return parser.malformed_lines();
+        const size_t line_length = static_cast<size_t>(line_end - at);
+        const bool fed = has_nul ? parser.feed_line(at, line_length) : parser.feed_line_without_nul(at, line_length);
+        if (!fed) return parser.malformed_lines();
         at = newline ? newline + 1 : end;
     }
     parser.finish();

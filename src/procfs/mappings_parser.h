@@ -28,6 +28,9 @@ public:
     // One line without its '\n'. Returns false once the visitor asked to
     // stop (further lines are ignored).
     bool feed_line(const char *line, size_t length);
+    // The same, for a line the caller has already checked holds no NUL
+    // byte (a reader checks each block it reads once, not line by line).
+    bool feed_line_without_nul(const char *line, size_t length);
 
     // Ends the input: hands over the last pending mapping. Returns false
     // when the visitor asked to stop.

@@ -64,6 +64,10 @@ read_result read_mappings_from(int fd, mapping_visitor visitor, void *context) {
             break;
         }
         filled += static_cast<size_t>(got);
+        // One look for a NUL in the buffer rather than one per line: the
+        // lines before the first NUL skip the parser's own check.
+        const char *nul = static_cast<const char *>(memchr(buffer, '\0', filled));
+        const size_t clean_until = nul == nullptr ? filled : static_cast<size_t>(nul - buffer);
         size_t consumed = 0;
         while (consumed < filled) {
             char *line = buffer + consumed;
@@ -73,7 +77,8 @@ read_result read_mappings_from(int fd, mapping_visitor visitor, void *context) {
             if (skipping_line) {
                 skipping_line = false;
                 parser.feed_line("?", 1);  // counted as malformed
-            } else if (!parser.feed_line(line, length)) {
+            } else if (!(consumed + length <= clean_until ? parser.feed_line_without_nul(line, length)
+                                                           : parser.feed_line(line, length))) {
                 result.stopped_by_visitor = true;
                 more = false;
                 break;

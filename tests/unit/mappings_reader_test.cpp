@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -17,10 +18,12 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "procfs/mappings_parser.h"
 #include "procfs/mappings_reader.h"
 #include "test_support.h"
 
@@ -458,6 +461,84 @@ void expect_long_line_parsed(const read_result &r, const std::vector<owned_mappi
     EXPECT_TRUE(all[2].m.sealed);
     EXPECT_EQ(all[2].m.rss_kib, 4u);
     EXPECT_EQ(all[3].path, "/last");
+}
+
+// The reader looks for NUL bytes once per buffer rather than once per line
+// (lines before the first NUL skip the parser's own check). A line holding a
+// NUL must still count as malformed wherever it falls: in the bytes just
+// read, or in a partial line carried over from the previous read. Real
+// smaps text with NULs planted in several lines, read through a pipe in
+// uneven chunks and from a file, must give exactly what feeding each line to
+// the parser gives.
+TEST(MappingsReader, LinesWithANulAreMalformedWhereverTheReadsCutThem) {
+    std::ifstream smaps("/proc/self/smaps");
+    std::stringstream copy;
+    copy << smaps.rdbuf();
+    std::string text = copy.str();
+    ASSERT_GT(text.size(), 4096u);
+    size_t planted = 0;
+    for (size_t at = 97; at < text.size(); at += 1531)
+        if (text[at] != '\n') text[at] = '\0', ++planted;
+    ASSERT_GT(planted, 2u);
+
+    std::vector<owned_mapping> expected;
+    sealkit::procfs::mappings_parser parser(collect, &expected);
+    for (size_t at = 0; at < text.size();) {
+        size_t newline = text.find('\n', at);
+        if (newline == std::string::npos) newline = text.size();
+        parser.feed_line(text.data() + at, newline - at);
+        at = newline + 1;
+    }
+    parser.finish();
+    EXPECT_GE(parser.malformed_lines(), planted / 2) << "the planted NULs must make lines malformed";
+
+    auto same = [&](const std::vector<owned_mapping> &got, const char *how) {
+        ASSERT_EQ(got.size(), expected.size()) << how;
+        for (size_t i = 0; i < got.size(); ++i) {
+            EXPECT_EQ(got[i].m.start, expected[i].m.start) << how << " mapping " << i;
+            EXPECT_EQ(got[i].path, expected[i].path) << how << " mapping " << i;
+            EXPECT_EQ(got[i].m.size_kib, expected[i].m.size_kib) << how << " mapping " << i;
+            EXPECT_EQ(got[i].m.rss_kib, expected[i].m.rss_kib) << how << " mapping " << i;
+            EXPECT_EQ(got[i].m.has_vmflags, expected[i].m.has_vmflags) << how << " mapping " << i;
+        }
+    };
+    std::vector<owned_mapping> piped;
+    read_result through_pipe = read_through_pipe(text, piped);
+    EXPECT_EQ(through_pipe.malformed_lines, parser.malformed_lines());
+    same(piped, "through a pipe");
+    const int fd = memfd_with(text);
+    ASSERT_GE(fd, 0);
+    std::vector<owned_mapping> from_file;
+    read_result whole = read_mappings_from(fd, collect, &from_file);
+    close(fd);
+    EXPECT_EQ(whole.malformed_lines, parser.malformed_lines());
+    same(from_file, "from a file");
+    std::vector<owned_mapping> in_memory;
+    EXPECT_EQ(sealkit::procfs::parse_mappings_text(text.data(), text.size(), collect, &in_memory),
+              parser.malformed_lines());
+    same(in_memory, "parse_mappings_text");
+
+    // Reads cut right after each NUL, so that every NUL is in a partial line
+    // the reader carries over to its next read: a SOCK_SEQPACKET socket
+    // returns one packet per read, so the cuts are exactly these.
+    int sockets[2];
+    ASSERT_EQ(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sockets), 0);
+    std::thread writer([&] {
+        size_t done = 0;
+        while (done < text.size()) {
+            size_t cut = text.find('\0', done);
+            cut = cut == std::string::npos ? text.size() : cut + 1;
+            if (send(sockets[1], text.data() + done, cut - done, 0) <= 0) break;
+            done = cut;
+        }
+        close(sockets[1]);
+    });
+    std::vector<owned_mapping> carried;
+    read_result cut_after_each_nul = read_mappings_from(sockets[0], collect, &carried);
+    writer.join();
+    close(sockets[0]);
+    EXPECT_EQ(cut_after_each_nul.malformed_lines, parser.malformed_lines());
+    same(carried, "cut after each NUL");
 }
 
 TEST(MappingsReader, LinesLongerThanTheBufferButUnderOneMiBAreParsed) {
