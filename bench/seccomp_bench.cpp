@@ -15,7 +15,9 @@
 // (base_ns, filtered_ns) and the median of the ratios of the two batches of
 // each iteration (ratio): a batch slowed down by another process on this
 // shared machine then spoils one ratio, not the figure. The control pairs two
-// children without filters: how far from 1.00 the method itself lands.
+// children without filters: how far from 1.00 the method itself lands; the
+// floor pairs a child with a one-instruction allow-all filter: what having
+// any seccomp filter costs a call here, which no filter of sealkit's can beat.
 //
 //   build/bin/seccomp_bench --benchmark_filter=getpid
 //
@@ -102,11 +104,13 @@ void not_measured(benchmark::State &state, const seccomp_worker *w) {
 
 int main(int argc, char **argv) {
     // Every child is forked before Google Benchmark starts a thread.
-    seccomp_worker none, control;
-    if (!none.start(0) || !control.start(0)) {
-        fprintf(stderr, "seccomp_bench: %s\n", *none.error() ? none.error() : control.error());
+    seccomp_worker none, control, allow_all;
+    if (!none.start(0) || !control.start(0) || !allow_all.start_with_allow_all_filter()) {
+        fprintf(stderr, "seccomp_bench: %s\n",
+                *none.error() ? none.error() : *control.error() ? control.error() : allow_all.error());
         none.stop();
         control.stop();
+        allow_all.stop();
         return 1;
     }
     std::vector<std::unique_ptr<seccomp_worker>> sealed;
@@ -119,6 +123,9 @@ int main(int argc, char **argv) {
     for (const operation_setup &setup : kOperations) {
         const std::string prefix = std::string("BM_SeccompPaired/") + setup.name;
         benchmark::RegisterBenchmark((prefix + "/control").c_str(), paired, setup, &none, &control)
+            ->Iterations(setup.iterations)
+            ->UseManualTime();
+        benchmark::RegisterBenchmark((prefix + "/allow_all_filter").c_str(), paired, setup, &none, &allow_all)
             ->Iterations(setup.iterations)
             ->UseManualTime();
         for (size_t i = 0; i < sealed.size(); ++i) {
@@ -142,5 +149,6 @@ int main(int argc, char **argv) {
     for (auto &w : sealed) w->stop();
     none.stop();
     control.stop();
+    allow_all.stop();
     return status;
 }
