@@ -43,7 +43,6 @@ set(SEALKIT_CORE_SOURCES
   src/seccomp/image_marker.cpp
   src/seccomp/exec_guard.cpp
   src/seccomp/exec_guard_process.cpp
-  src/seccomp/listener_lock.cpp
   src/seccomp/process_rules.cpp
   src/backend/seccomp_backend.cpp
   src/lockdown/lockdown.cpp

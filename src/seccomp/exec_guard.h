@@ -17,9 +17,9 @@
 //
 // Fail closed: if the guard dies (killed, out of memory), a call on a
 // sealed range fails with ENOSYS, the kernel's answer when nobody listens,
-// so the range stays protected; a listener lock filter (listener_lock.h)
-// then keeps anyone from installing a listener of their own to answer in
-// the guard's place. The guard exits by itself once no task uses the filter
+// so the range stays protected; the listener lock compiled into the guarded
+// filter (seal_filter_policy::listener_lock_token) then keeps anyone from
+// installing a listener of their own to answer in the guard's place. The guard exits by itself once no task uses the filter
 // (the kernel signals POLLHUP, Linux 5.8+).
 //
 // Later seals of the same image move the guard to a newer filter holding

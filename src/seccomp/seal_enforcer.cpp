@@ -12,7 +12,6 @@
 #include "procfs/mappings_reader.h"
 #include "seccomp/exec_guard.h"
 #include "seccomp/fixed_address_image.h"
-#include "seccomp/listener_lock.h"
 #include "seccomp/range_set.h"
 #include "seccomp/process_rules.h"
 #include "system/process_calls.h"
@@ -32,6 +31,7 @@ struct enforcer_state {
     // The exec guard (exec_guard.h): considered once, at the first filter.
     bool guard_considered = false;
     bool guard_pending = false;  // the next filter is the guarded one
+    bool lock_compiled = false;  // the guarded filter holds the listener lock and token is set
     bool guard_running = false;
     image_marker marker{};
     exec_guard_launch launch;
@@ -326,8 +326,14 @@ void remember(range_list reprotect, range_list unmap, range_list discard) {
 // `here` records its ranges; the other kinds only count (see install_part).
 long install_one(range_list reprotect, range_list unmap, range_list discard,
                  remap_destination where = remap_destination::here) {
-    const seal_filter_policy policy = next_policy(reprotect, unmap, discard, where);
-    const bool guarded = g_state.guard_pending;
+    seal_filter_policy policy = next_policy(reprotect, unmap, discard, where);
+    const bool guarded = g_state.guard_pending && where == remap_destination::here;
+    // The guarded filter carries the listener lock itself
+    // (seal_filter_policy::listener_lock_token).
+    if (guarded && !g_state.lock_compiled && sys::random_token(g_state.token) == 0) {
+        policy.listener_lock_token = g_state.token;
+        g_state.lock_compiled = true;
+    }
     bpf_program program(*g_state.storage);
     if (compile_seal_filter(policy, *g_state.workspace, program)) {
         if (where != remap_destination::here) {
@@ -442,16 +448,10 @@ long start_guard(long handed, range_list reprotect, range_list unmap, range_list
     if (handed == 0) {
         g_state.guard_running = true;
         g_state.guard_owner = getpid();
-        bpf_program lock(*g_state.storage);
-        if (sys::random_token(g_state.token) == 0 && build_listener_lock(lock, g_state.token) && install(lock) == 0) {
-            g_state.filters++;
-            g_state.instructions += lock.length();
-        } else {
-            // While the guard lives nobody else can have a listener anyway
-            // (one per chain); should it die, a full chain refuses other
-            // filters too. Said, not hidden.
-            g_state.guard_problem = "the listener lock filter could not be installed";
-        }
+        // While the guard lives nobody else can have a listener anyway (one
+        // per chain); should it die, a full chain refuses other filters
+        // too. Said, not hidden.
+        if (!g_state.lock_compiled) g_state.guard_problem = "the listener lock could not be set (no random token)";
         return 0;
     }
     g_state.guard_problem = "the exec guard process could not take the listener";

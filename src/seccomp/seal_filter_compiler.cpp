@@ -15,6 +15,8 @@ constexpr uint32_t kAllow = SECCOMP_RET_ALLOW;
 constexpr uint32_t kNoSuchSyscall = SECCOMP_RET_ERRNO | ENOSYS;
 constexpr uint32_t kReturnZero = SECCOMP_RET_ERRNO | 0;  // shmdt of a sealed segment: 0, nothing done
 constexpr uint32_t kRefuseIoUring = SECCOMP_RET_ERRNO | EPERM;
+constexpr uint32_t kListenerBusy = SECCOMP_RET_ERRNO | EBUSY;  // the kernel's own answer while a listener exists
+constexpr uint32_t kSeccompX86_64 = 317, kSeccompI386 = 354;
 
 constexpr uint32_t kMapFixed = 0x10;
 constexpr uint32_t kMapFixedNoReplace = 0x100000;
@@ -172,7 +174,7 @@ private:
     label reprotect_entry_, unmap_entry_, discard_entry_, unmap_then_source_entry_;
     label reprotect_block_, unmap_block_, map_block_, remap_block_, remap_source_block_,
         advise_block_, advise_process_block_, shm_attach_block_, shm_detach_block_, ipc_block_, io_uring_block_,
-        seal_block_, break_block_, adding_access_block_;
+        seal_block_, break_block_, adding_access_block_, listener_lock_block_;
 };
 
 bool compiler::split(range_list ranges) {
@@ -535,6 +537,8 @@ void compiler::dispatch(bool i386) {
     if (policy_.process_rules && !destination_only_)
         out_.branch_far(BPF_JGT, static_cast<uint32_t>(i386 ? kHighestReviewedI386 : kHighestReviewedX86_64),
                         no_such_syscall_);
+    if (policy_.listener_lock_token != nullptr && !destination_only_)
+        out_.branch_far(BPF_JEQ, i386 ? kSeccompI386 : kSeccompX86_64, listener_lock_block_);
     for (size_t i = 0; i < kMappingSyscallCount; ++i) {
         const mapping_syscall &call = kMappingSyscalls[i];
         const int number = i386 ? call.i386_number : call.x86_64_number;
@@ -641,6 +645,26 @@ void compiler::emit_blocks() {
     if (policy_.deny_io_uring) {
         out_.place(io_uring_block_);
         out_.ret(kRefuseIoUring);
+    }
+    if (policy_.listener_lock_token != nullptr && !destination_only_) {
+        // seccomp(op, flags, args, token low, token high): a new listener
+        // only with the token, each 64-bit word as two 32-bit halves.
+        label check_token = out_.new_label(), no_listener = out_.new_label(), busy = out_.new_label();
+        out_.place(listener_lock_block_);
+        out_.load_word(argument_low(1));
+        out_.branch(BPF_JSET, SECCOMP_FILTER_FLAG_NEW_LISTENER, check_token, no_listener);
+        out_.place(no_listener);
+        out_.ret(kAllow);
+        out_.place(check_token);
+        for (unsigned word = 0; word < 4; ++word) {
+            const uint64_t half = policy_.listener_lock_token[word / 2] >> (32 * (word % 2));
+            out_.load_word(word % 2 == 0 ? argument_low(3 + static_cast<int>(word / 2))
+                                         : argument_high(3 + static_cast<int>(word / 2)));
+            out_.branch(BPF_JEQ, static_cast<uint32_t>(half), bpf_program::next(), busy);
+        }
+        out_.ret(kAllow);
+        out_.place(busy);
+        out_.ret(kListenerBusy);
     }
     if (reprotect_ && policy_.reprotect_only_adding_access) {
         // mprotect(addr, len, prot): prot without bits beyond PROT_READ
@@ -764,7 +788,7 @@ bool compiler::compile() {
                             &unmap_block_, &map_block_, &remap_block_, &remap_source_block_,
                             &advise_block_, &advise_process_block_, &shm_attach_block_,
                             &shm_detach_block_, &ipc_block_, &io_uring_block_, &seal_block_, &break_block_,
-                            &adding_access_block_};
+                            &adding_access_block_, &listener_lock_block_};
     for (label *l : named) *l = out_.new_label();
 
     label i386 = out_.new_label(), other_arch = out_.new_label();
@@ -774,7 +798,7 @@ bool compiler::compile() {
     out_.place(i386);
     out_.branch(BPF_JEQ, AUDIT_ARCH_I386, bpf_program::next(), other_arch);
     const bool process_rules = policy_.process_rules && !destination_only_;
-    if (process_rules || reachable_from_32_bit_arguments())
+    if (process_rules || reachable_from_32_bit_arguments() || policy_.listener_lock_token != nullptr)
         dispatch(true);
     else
         out_.ret(kAllow);  // an i386 call's range ends below 8 GiB: it cannot reach these ranges

@@ -78,6 +78,18 @@ struct seal_filter_policy {
     // must get the kernel's own answer rather than a fatal SIGSYS.
     range_list trap_mseal_from;
     bool deny_io_uring = false;  // io_uring_setup -> EPERM
+    // When set (two 64-bit words), the listener lock: seccomp(2) asking for
+    // a new listener (SECCOMP_FILTER_FLAG_NEW_LISTENER) gets EBUSY, the
+    // kernel's own answer while a listener exists, unless its fourth and
+    // fifth arguments (which the kernel ignores) carry this token: the exec
+    // guard's own move to a newer filter. Why: should the guard die, sealed
+    // calls fail with ENOSYS, but the kernel would then accept a new
+    // listener, and on a tie between filters asking for user notification
+    // the newest filter's listener answers, so whoever installed it could
+    // let a sealed call through. Compiled into the guarded filter itself
+    // (it was a filter of its own: one more for every memory-management
+    // call to run); a program exec'd later inherits it.
+    const uint64_t *listener_lock_token = nullptr;
     // The top of the highest sealed page of the heap (0: none). brk(addr)
     // with 0 < addr and addr rounded up to a page below it would unmap
     // sealed heap pages: such a call gets the refusal, but only when the

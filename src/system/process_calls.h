@@ -23,7 +23,7 @@ namespace sealkit::sys {
 // -EBUSY when the chain already has a listener, -ESRCH when a thread could
 // not be synchronised, -EINVAL on kernels older than 5.7. The kernel reads
 // three arguments; token goes in the fourth and fifth registers, which
-// only a filter sees (listener_lock.h).
+// only a filter sees (seal_filter_policy::listener_lock_token).
 long install_seccomp_filter_with_listener(const sock_fprog *program, const uint64_t (&token)[2]);
 
 // seccomp user-notification ioctls on a listener.

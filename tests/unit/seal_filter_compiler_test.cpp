@@ -433,6 +433,57 @@ TEST(SealFilterCompiler, BrkBelowTheSealedHeapTopGoesToTheListener) {
     }
 }
 
+// The listener lock compiled into the guarded filter: seccomp(2) asking for
+// a new listener gets EBUSY unless arguments 3 and 4 carry the token, on the
+// native, x32 and i386 entry points; any other seccomp(2) call, and every
+// call of a filter without the lock, goes through.
+uint32_t seccomp_action(const seal_filter_policy &policy, uint32_t arch, uint32_t nr, uint64_t flags, uint64_t a3,
+                        uint64_t a4) {
+    auto c = compile(policy);
+    if (!c->ok) return 0xdead;
+    seccomp_data data{};
+    data.arch = arch;
+    data.nr = static_cast<int>(nr);
+    data.args[0] = SECCOMP_SET_MODE_FILTER;
+    data.args[1] = flags;
+    data.args[3] = a3;
+    data.args[4] = a4;
+    return sealkit_test::run_bpf(c->program->instructions(), c->program->length(), data);
+}
+
+TEST(SealFilterCompiler, TheListenerLockRefusesNewListenersWithoutTheToken) {
+    const address_range sealed[] = {{0x7f0000000000, 0x7f0000004000}};
+    const uint64_t token[2] = {0x0123456789abcdefULL, 0xfedcba9876543210ULL};
+    seal_filter_policy policy;
+    policy.unmap = policy.reprotect = {sealed, 1};
+    policy.refusal = SECCOMP_RET_USER_NOTIF;
+    policy.process_rules = true;
+    policy.listener_lock_token = token;
+    const uint32_t busy = SECCOMP_RET_ERRNO | EBUSY;
+    const uint64_t listener = SECCOMP_FILTER_FLAG_NEW_LISTENER;
+    struct entry {
+        uint32_t arch, nr;
+    } entries[] = {{AUDIT_ARCH_X86_64, 317}, {AUDIT_ARCH_X86_64, 317 | 0x40000000u}, {AUDIT_ARCH_I386, 354}};
+    for (const entry &e : entries) {
+        SCOPED_TRACE(testing::Message() << std::hex << "arch " << e.arch << " nr " << e.nr);
+        EXPECT_EQ(seccomp_action(policy, e.arch, e.nr, listener, 0, 0), busy);
+        EXPECT_EQ(seccomp_action(policy, e.arch, e.nr, listener, token[0], token[1]), SECCOMP_RET_ALLOW);
+        EXPECT_EQ(seccomp_action(policy, e.arch, e.nr, listener | SECCOMP_FILTER_FLAG_TSYNC, token[0], token[1]),
+                  SECCOMP_RET_ALLOW);
+        // One wrong 32-bit half of the token is enough to refuse.
+        for (unsigned word = 0; word < 4; ++word) {
+            uint64_t t[2] = {token[0], token[1]};
+            t[word / 2] ^= uint64_t{1} << (32 * (word % 2) + 7);
+            EXPECT_EQ(seccomp_action(policy, e.arch, e.nr, listener, t[0], t[1]), busy) << "word " << word;
+        }
+        EXPECT_EQ(seccomp_action(policy, e.arch, e.nr, 0, 0, 0), SECCOMP_RET_ALLOW) << "a filter without a listener";
+        EXPECT_EQ(seccomp_action(policy, e.arch, e.nr, SECCOMP_FILTER_FLAG_TSYNC, 0, 0), SECCOMP_RET_ALLOW);
+    }
+    seal_filter_policy unlocked = policy;
+    unlocked.listener_lock_token = nullptr;
+    EXPECT_EQ(seccomp_action(unlocked, AUDIT_ARCH_X86_64, 317, listener, 0, 0), SECCOMP_RET_ALLOW);
+}
+
 TEST(SealFilterCompiler, BrkInAPlainFilterTrapsOnlyFromTheImagesCode) {
     const uint64_t top = 0x55d0c1005000;
     const address_range sealed[] = {{top - 0x2000, top}};
