@@ -439,7 +439,9 @@ INSTANTIATE_TEST_SUITE_P(
                         "nodelete"},
         covered_program{{"perl", {"/usr/bin/perl", "-e", "system('" + kSelfStatus + " ' . $$) == 0 or exit 1"}},
                         "nodelete"},
-        covered_program{{"bash", {"/bin/bash", "-c", kSelfStatus + " $$"}}, "nodelete"},
+        // `; true`: bash would exec a lone last command in its own place, and
+        // $$ would then be the sealkit CLI rather than bash.
+        covered_program{{"bash", {"/bin/bash", "-c", kSelfStatus + " $$; true"}}, "nodelete"},
         // git runs a `!` alias with sh, whose parent is git.
         covered_program{{"git", {"/usr/bin/git", "-c", "alias.self=!" + kSelfStatus + " $PPID", "self"}}, "nodelete"},
         // sqlite3's .shell runs the command with system(): sh's parent is sqlite3.
