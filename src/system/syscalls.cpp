@@ -54,7 +54,9 @@ void on_probe_sigsys(int signal, siginfo_t *info, void *context) {
         g_probe_trapped = 1;
         // The trapped call returns what the handler leaves in its result
         // register (the kernel rolled it back to the syscall number).
+#if defined(__x86_64__)
         static_cast<ucontext_t *>(context)->uc_mcontext.gregs[REG_RAX] = -ENOSYS;
+#endif
         return;
     }
     // Not the probe: what would have happened without the catcher.
@@ -71,6 +73,9 @@ void on_probe_sigsys(int signal, siginfo_t *info, void *context) {
 }  // namespace
 
 long probe_seal_support() {
+#if !defined(__x86_64__)
+    return seal_range(0, 0, 0);  // the catcher knows x86_64's result register only
+#endif
     if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 2) return seal_range(0, 0, 0);
     struct sigaction catcher {};
     catcher.sa_sigaction = on_probe_sigsys;
