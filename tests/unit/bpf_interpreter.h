@@ -52,6 +52,9 @@ inline uint32_t run_bpf(const sock_filter *code, unsigned length, const seccomp_
             case BPF_SUB: a -= operand; break;
             case BPF_AND: a &= operand; break;
             case BPF_OR: a |= operand; break;
+            // The kernel's eBPF takes a 32-bit shift's count modulo 32 on x86_64.
+            case BPF_LSH: a <<= operand % 32; break;
+            case BPF_RSH: a >>= operand % 32; break;
             default: throw std::runtime_error("unsupported alu op");
             }
             break;
