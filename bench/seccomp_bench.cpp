@@ -1,6 +1,7 @@
 // What the seccomp backend costs the system calls of a process with N
-// sealed ranges (N = 10, 100, 1,000, 2,000, 5,000), against the same calls in a
-// process with no filter at all, measured side by side:
+// sealed ranges (N = 10, 100, 1,000, 2,000, 5,000), packed (every other
+// page: `ranges:N`) and scattered (one per 64 pages: `scattered:N`), against
+// the same calls in a process with no filter at all, measured side by side:
 //   getpid:            no memory argument, so the filter's constant ALLOW
 //                      lets the kernel's action cache skip it (target 1.03
 //                      at 1,000 ranges);
@@ -39,9 +40,14 @@ namespace {
 using sealkit::bench::operation;
 using sealkit::bench::seccomp_worker;
 
-// 2,000: between 1,000 and the 5,000, which is just below the real
-// limit (about 5,050 ranges in one call, see seccomp_limits_bench).
+// Packed: every other page (16 ranges to a 32-page block, which the
+// compiler checks as one bitmap). 2,000: between 1,000 and the 5,000.
 constexpr size_t kRangeCounts[] = {10, 100, 1000, 2000, 5000};
+// Scattered: one range in every 64 pages, each a search leaf of its own;
+// 5,000 is just below the real limit of that layout (about 5,050 ranges in
+// one call, see seccomp_limits_bench).
+constexpr size_t kScatteredRangeCounts[] = {10, 100, 1000, 2000, 5000};
+constexpr size_t kScatteredStride = 64;
 
 struct operation_setup {
     operation op;
@@ -113,13 +119,24 @@ int main(int argc, char **argv) {
         allow_all.stop();
         return 1;
     }
+    // Chains of filters that check nothing, as long as sealkit's for 1,000
+    // and 5,000 scattered ranges (2 and 8): the kernel's floor for those.
+    constexpr size_t kEmptyChains[] = {2, 8};
+    std::vector<std::unique_ptr<seccomp_worker>> empty;
+    for (size_t count : kEmptyChains) {
+        empty.push_back(std::make_unique<seccomp_worker>());
+        if (!empty.back()->start_with_empty_filters(count))
+            fprintf(stderr, "seccomp_bench: %s\n", empty.back()->error());
+    }
     std::vector<std::unique_ptr<seccomp_worker>> sealed;
     std::vector<bool> started;
-    for (size_t count : kRangeCounts) {
+    auto start_sealed = [&](size_t count, size_t stride) {
         sealed.push_back(std::make_unique<seccomp_worker>());
-        started.push_back(sealed.back()->start(count));
+        started.push_back(sealed.back()->start(count, stride));
         if (!started.back()) fprintf(stderr, "seccomp_bench: %s\n", sealed.back()->error());
-    }
+    };
+    for (size_t count : kRangeCounts) start_sealed(count, 2);
+    for (size_t count : kScatteredRangeCounts) start_sealed(count, kScatteredStride);
     for (const operation_setup &setup : kOperations) {
         const std::string prefix = std::string("BM_SeccompPaired/") + setup.name;
         benchmark::RegisterBenchmark((prefix + "/control").c_str(), paired, setup, &none, &control)
@@ -128,8 +145,15 @@ int main(int argc, char **argv) {
         benchmark::RegisterBenchmark((prefix + "/allow_all_filter").c_str(), paired, setup, &none, &allow_all)
             ->Iterations(setup.iterations)
             ->UseManualTime();
+        for (size_t i = 0; i < empty.size(); ++i) {
+            const std::string name = prefix + "/empty_filters:" + std::to_string(kEmptyChains[i]);
+            benchmark::RegisterBenchmark(name.c_str(), paired, setup, &none, empty[i].get())
+                ->Iterations(setup.iterations)
+                ->UseManualTime();
+        }
         for (size_t i = 0; i < sealed.size(); ++i) {
-            const std::string name = prefix + "/ranges:" + std::to_string(sealed[i]->ranges());
+            const char *layout = sealed[i]->stride() == kScatteredStride ? "/scattered:" : "/ranges:";
+            const std::string name = prefix + layout + std::to_string(sealed[i]->ranges());
             if (started[i])
                 benchmark::RegisterBenchmark(name.c_str(), paired, setup, &none, sealed[i].get())
                     ->Iterations(setup.iterations)
@@ -147,6 +171,7 @@ int main(int argc, char **argv) {
         benchmark::Shutdown();
     }
     for (auto &w : sealed) w->stop();
+    for (auto &w : empty) w->stop();
     none.stop();
     control.stop();
     allow_all.stop();

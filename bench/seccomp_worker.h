@@ -29,14 +29,21 @@ enum class operation : int {
 
 class seccomp_worker {
 public:
-    // Forks the child; it maps 2 * ranges pages, seals every other one with
-    // one call to seccomp::enforce() (ranges 0: no filter) and waits for
-    // requests. False, with error() saying why, when that failed.
-    bool start(size_t ranges);
+    // Forks the child; it maps stride * ranges pages, seals the first of
+    // every `stride` with one call to seccomp::enforce() (ranges 0: no
+    // filter) and waits for requests. Stride 2 (every other page) is the
+    // packed layout, 64 the scattered one (no two ranges in a 32-page
+    // block). False, with error() saying why, when that failed.
+    bool start(size_t ranges, size_t stride = 2);
     // The same with no sealed range but a one-instruction filter that allows
     // everything: what any seccomp filter at all costs a system call, the
     // floor under every figure of the backend.
     bool start_with_allow_all_filter();
+    // The same with `count` filters that check nothing but run for every
+    // call (they read an argument, so the action cache cannot skip them):
+    // the kernel's own cost of a chain that long, the floor under a
+    // sealkit chain of as many filters.
+    bool start_with_empty_filters(size_t count);
     // Nanoseconds for `count` calls of `op` in the child, or -1 when a call
     // failed or the child is gone.
     int64_t time(operation op, int count);
@@ -44,6 +51,7 @@ public:
     void stop();
 
     size_t ranges() const { return ranges_; }
+    size_t stride() const { return stride_; }
     size_t filters() const { return filters_; }
     size_t instructions() const { return instructions_; }
     const char *error() const { return error_; }
@@ -53,7 +61,9 @@ private:
     int to_child_ = -1;
     int from_child_ = -1;
     size_t ranges_ = 0;
+    size_t stride_ = 2;
     bool allow_all_ = false;
+    size_t empty_filters_ = 0;
     size_t filters_ = 0;
     size_t instructions_ = 0;
     char error_[160] = {};
