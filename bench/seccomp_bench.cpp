@@ -8,7 +8,13 @@
 //   mprotect_unsealed: mprotect of an unsealed page to the protection it
 //                      already has, which runs the range check (target
 //                      1.5x at 1,000, growth no faster than log N);
-//   map_unmap:         mmap of one anonymous page and its munmap (the same).
+//   map_unmap:         mmap of one anonymous page and its munmap (the same);
+//   mprotect_between:  mprotect of an unsealed page between two sealed ranges
+//                      (the middle ones) to the protection it has, against
+//                      the same call in a child with the same mapping and
+//                      nothing sealed: a call near sealed memory, as most
+//                      are in a process whose libraries are sealed, where
+//                      the search goes deepest.
 // Filters are permanent, so each configuration lives in a forked child
 // (seccomp_worker.h) started before anything is timed. Every iteration asks
 // the no-filter child and the N-range child for one batch each, taking
@@ -137,6 +143,37 @@ int main(int argc, char **argv) {
     };
     for (size_t count : kRangeCounts) start_sealed(count, 2);
     for (size_t count : kScatteredRangeCounts) start_sealed(count, kScatteredStride);
+    // The unsealed twins of some of them, for mprotect_between.
+    struct twin {
+        size_t count, stride;
+        seccomp_worker *sealed = nullptr;
+        std::unique_ptr<seccomp_worker> unsealed;
+    };
+    std::vector<twin> twins;
+    for (size_t stride : {size_t{2}, kScatteredStride})
+        for (size_t count : {size_t{1000}, size_t{5000}}) {
+            twin t{count, stride};
+            for (size_t i = 0; i < sealed.size(); ++i)
+                if (started[i] && sealed[i]->ranges() == count && sealed[i]->stride() == stride)
+                    t.sealed = sealed[i].get();
+            t.unsealed = std::make_unique<seccomp_worker>();
+            if (!t.unsealed->start_unsealed(count, stride)) {
+                fprintf(stderr, "seccomp_bench: %s\n", t.unsealed->error());
+                continue;
+            }
+            if (t.sealed != nullptr) twins.push_back(std::move(t));
+            else t.unsealed->stop();
+        }
+    {
+        const operation_setup setup{operation::mprotect_between, "mprotect_between", 50, 1000};
+        for (const twin &t : twins) {
+            const std::string name = std::string("BM_SeccompPaired/mprotect_between/") +
+                                     (t.stride == kScatteredStride ? "scattered:" : "ranges:") + std::to_string(t.count);
+            benchmark::RegisterBenchmark(name.c_str(), paired, setup, t.unsealed.get(), t.sealed)
+                ->Iterations(setup.iterations)
+                ->UseManualTime();
+        }
+    }
     for (const operation_setup &setup : kOperations) {
         const std::string prefix = std::string("BM_SeccompPaired/") + setup.name;
         benchmark::RegisterBenchmark((prefix + "/control").c_str(), paired, setup, &none, &control)
@@ -172,6 +209,7 @@ int main(int argc, char **argv) {
     }
     for (auto &w : sealed) w->stop();
     for (auto &w : empty) w->stop();
+    for (auto &t : twins) t.unsealed->stop();
     none.stop();
     control.stop();
     allow_all.stop();

@@ -63,18 +63,20 @@ int64_t now_ns() {
 }
 
 // One page in every `stride` of a fresh mapping of stride * count pages,
-// sealed in one call: stride 2 packs 16 ranges into each 32-page block
+// sealed in one call (or only mapped, the twin the calls between sealed
+// ranges are compared with): stride 2 packs 16 ranges into each 32-page block
 // (one bitmap check for the compiler), stride 64 gives every range a
-// block and a search leaf of its own. The mapping starts at kSealedBase, whose low 32 bits are 0x80000000:
-// the kernel converts each comparison with a constant at or above 2^31
-// into two eBPF instructions, so this is the costly half of every 4 GiB
-// window (see seccomp_limits_bench.cpp), and the same in every run.
-long seal_disjoint_ranges(size_t count, size_t stride) {
+// block and a search leaf of its own. The mapping starts at kSealedBase,
+// whose low 32 bits are 0x80000000: the upper half of a 4 GiB window,
+// where the compiler searches relative to 2^31 (see
+// seccomp_limits_bench.cpp), and the same in every run.
+long map_disjoint_ranges(size_t count, size_t stride, bool seal) {
     if (count == 0) return 0;
     const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
     void *mapped = mmap(reinterpret_cast<void *>(kSealedBase), stride * count * page, PROT_READ,
                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
     if (mapped == MAP_FAILED) return -errno;
+    if (!seal) return 0;
     const uint64_t base = reinterpret_cast<uintptr_t>(mapped);
     void *list = mmap(nullptr, count * sizeof(seccomp::address_range), PROT_READ | PROT_WRITE,
                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -97,8 +99,6 @@ long install_allow_all_filter() {
     return 0;
 }
 
-// The child: set up, say so, then answer requests until told to stop or
-// the parent goes away.
 // `count` filters of two instructions each, "A = the first argument;
 // SECCOMP_RET_ALLOW": reading an argument keeps the kernel's action cache
 // from skipping them, so every one runs for every system call, and they
@@ -115,18 +115,23 @@ long install_empty_filters(size_t count) {
     return 0;
 }
 
-[[noreturn]] void serve(size_t ranges, size_t stride, bool allow_all, size_t empty_filters, int in, int out) {
+// The child: set up, say so, then answer requests until told to stop or
+// the parent goes away.
+[[noreturn]] void serve(size_t ranges, size_t stride, bool seal, bool allow_all, size_t empty_filters, int in,
+                        int out) {
     const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
     void *probe = mmap(nullptr, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     ready_message ready{probe == MAP_FAILED ? -errno
                         : allow_all         ? install_allow_all_filter()
                         : empty_filters > 0 ? install_empty_filters(empty_filters)
-                                            : seal_disjoint_ranges(ranges, stride),
+                                            : map_disjoint_ranges(ranges, stride, seal),
                         0, 0};
     const seccomp::enforcement_statistics statistics = seccomp::statistics();
     ready.filters = statistics.filters;
     ready.instructions = statistics.instructions;
     if (!write_all(out, &ready, sizeof ready) || ready.error != 0) _exit(1);
+    // The unsealed page after the middle range, between two sealed ones.
+    void *between = ranges == 0 ? nullptr : reinterpret_cast<void *>(kSealedBase + (stride * (ranges / 2) + 1) * page);
     request r;
     while (read_all(in, &r, sizeof r) && r.count > 0) {
         bool ok = true;
@@ -137,6 +142,9 @@ long install_empty_filters(size_t count) {
             break;
         case operation::mprotect_unsealed:
             for (int i = 0; i < r.count; ++i) ok &= mprotect(probe, page, PROT_READ | PROT_WRITE) == 0;
+            break;
+        case operation::mprotect_between:
+            for (int i = 0; i < r.count; ++i) ok &= between != nullptr && mprotect(between, page, PROT_READ) == 0;
             break;
         case operation::map_unmap:
             for (int i = 0; i < r.count; ++i) {
@@ -152,6 +160,11 @@ long install_empty_filters(size_t count) {
 }
 
 }  // namespace
+
+bool seccomp_worker::start_unsealed(size_t ranges, size_t stride) {
+    seal_ = false;
+    return start(ranges, stride);
+}
 
 bool seccomp_worker::start(size_t ranges, size_t stride) {
     ranges_ = ranges;
@@ -169,7 +182,7 @@ bool seccomp_worker::start(size_t ranges, size_t stride) {
     if (pid_ == 0) {
         close(down[1]);
         close(up[0]);
-        serve(ranges, stride, allow_all_, empty_filters_, down[0], up[1]);
+        serve(ranges, stride, seal_, allow_all_, empty_filters_, down[0], up[1]);
     }
     close(down[0]);
     close(up[1]);

@@ -25,6 +25,8 @@ enum class operation : int {
     getpid,            // syscall(SYS_getpid): no memory argument, cached ALLOW
     mprotect_unsealed, // mprotect of an unsealed page to the protection it has
     map_unmap,         // mmap of one anonymous page (no address) and its munmap
+    mprotect_between,  // mprotect of the unsealed page after the middle sealed
+                       // range to the protection it has (PROT_READ)
 };
 
 class seccomp_worker {
@@ -35,6 +37,9 @@ public:
     // packed layout, 64 the scattered one (no two ranges in a 32-page
     // block). False, with error() saying why, when that failed.
     bool start(size_t ranges, size_t stride = 2);
+    // The same mapping with nothing sealed and no filter: the baseline of
+    // mprotect_between, whose cost depends on the mapping's shape.
+    bool start_unsealed(size_t ranges, size_t stride = 2);
     // The same with no sealed range but a one-instruction filter that allows
     // everything: what any seccomp filter at all costs a system call, the
     // floor under every figure of the backend.
@@ -63,6 +68,7 @@ private:
     size_t ranges_ = 0;
     size_t stride_ = 2;
     bool allow_all_ = false;
+    bool seal_ = true;
     size_t empty_filters_ = 0;
     size_t filters_ = 0;
     size_t instructions_ = 0;

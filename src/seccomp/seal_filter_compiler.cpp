@@ -139,7 +139,7 @@ private:
     unsigned subtree_length(size_t first, size_t last) const {
         unsigned length = 0;
         for (size_t i = first; i <= last; ++i) length += workspace_.pieces[i].pages != 0 ? 6 : 4;
-        return length + 3 * (length / 150 + 2) + 8;
+        return length + length / kEscapeEvery + 3 * (length / 150 + 2) + 8;
     }
 
     // The query's arguments into scratch memory, then the preamble.
@@ -181,9 +181,23 @@ private:
         else
             out_.ret(kAllow);
     }
+    // What reaches the stubs by falling through: nothing (after a return
+    // or jump), code that continues after them (it jumps over), or a
+    // search leaf's miss (it enters the miss stub, placed first).
+    enum class falling : uint8_t { never, past, into_miss };
     // Places pending stubs when forced or when they are about to get out of
-    // reach; `fallthrough` jumps over them for code that continues.
-    void flush_stubs(bool force, bool fallthrough);
+    // reach.
+    void flush_stubs(bool force, falling through);
+    // After a leaf: what falls through it is a miss, which would otherwise
+    // run on through every later comparison of the tree (all false for
+    // it) to the tree's end; it leaves at the next stubs or escape, at most
+    // kEscapeEvery instructions on.
+    void end_of_leaf();
+    static constexpr unsigned kEscapeEvery = 96;
+    unsigned last_escape_ = 0;
+    // Off for mremap's destination, a rare call whose search then costs
+    // no escapes (they take about 1% of a filter's capacity).
+    bool escapes_ = true;
 
     const seal_filter_policy &policy_;
     compiler_workspace &workspace_;
@@ -288,7 +302,18 @@ void compiler::gather_blocks() {
     pieces_ = out;
 }
 
-void compiler::flush_stubs(bool force, bool fallthrough) {
+void compiler::end_of_leaf() {
+    const unsigned before = out_.length();
+    flush_stubs(false, falling::into_miss);
+    if (out_.length() != before) {
+        last_escape_ = out_.length();
+    } else if (escapes_ && out_.length() - last_escape_ >= kEscapeEvery) {
+        out_.jump(miss());
+        last_escape_ = out_.length();
+    }
+}
+
+void compiler::flush_stubs(bool force, falling through) {
     if (first_use_ < 0) return;
     // Called between leaves: at most a leaf and a path of comparisons (well
     // under 25 instructions) are emitted before the next call, so stubs
@@ -298,15 +323,15 @@ void compiler::flush_stubs(bool force, bool fallthrough) {
         out_.length() - static_cast<unsigned>(first_use_) + pending_stub_length() < 225)
         return;
     label after = out_.new_label();
-    if (fallthrough) out_.jump(after);
+    if (through == falling::past) out_.jump(after);
+    if (through == falling::into_miss || miss_used_) {
+        out_.place(stub_miss_);
+        emit_miss();
+    }
     if (hit_used_) {
         out_.place(stub_hit_);
         out_.load_scratch(refusal_slot);
         out_.ret_a();
-    }
-    if (miss_used_) {
-        out_.place(stub_miss_);
-        emit_miss();
     }
     for (size_t i = 0; i < block_count_; ++i) {
         out_.place(block_stub_[i]);
@@ -335,9 +360,13 @@ void compiler::flush_stubs(bool force, bool fallthrough) {
 // 2^31, so each costs one instruction. A leaf is "A = X; if (A >= first)
 // hit" and falls through on a miss into the code that follows, which is
 // the next subtree: its comparisons are against larger constants than
-// the failed one, which A (the query's last byte) is below, so the miss
-// runs on, down left edges, to the tree's last outcome, "none", where it
-// ends. No leaf needs a second jump target. A block piece's leaf is the
+// the failed one, which A (the query's last byte) is below, so a miss is
+// false at every comparison it meets. Left alone it would run through the
+// rest of the tree in order (every later leaf and node: thousands of
+// instructions at the window's low end), so every kEscapeEvery
+// instructions a leaf is followed by a jump to the miss stub, or by the
+// stubs themselves, the miss stub first (end_of_leaf()). No leaf needs a
+// second jump target. A block piece's leaf is the
 // same comparison, jumping on true to a stub that loads the block's
 // sealed pages and goes on to the search's emit_block_check().
 void compiler::emit_window_tree(size_t first, size_t last, size_t end, uint32_t offset, const none_check &none) {
@@ -348,13 +377,13 @@ void compiler::emit_window_tree(size_t first, size_t last, size_t end, uint32_t 
                 out_.branch(BPF_JGE, none.lowest_first, hit(), bpf_program::next());
             }
             emit_miss();
-            flush_stubs(false, false);
+            flush_stubs(false, falling::never);
         } else {
             const auto &piece = workspace_.pieces[first];
             out_.copy_x_to_a();
             out_.branch(BPF_JGE, piece.first - offset, piece.pages == 0 ? hit() : block_stub(piece.pages),
                         bpf_program::next());
-            flush_stubs(false, true);
+            end_of_leaf();
         }
         return;
     }
@@ -395,8 +424,9 @@ void compiler::emit_window(const compiler_workspace::group &group) {
     out_.copy_a_to_x();
     out_.load_scratch(start_low);
     if (upper == end) {
+        last_escape_ = out_.length();
         emit_window_tree(begin, end, end, 0, none_check{});
-        flush_stubs(true, false);
+        flush_stubs(true, falling::never);
         return;
     }
     label upper_half = out_.new_label();
@@ -404,8 +434,9 @@ void compiler::emit_window(const compiler_workspace::group &group) {
         // A query that starts in the lower half can still reach the upper
         // half's first piece: the lower tree's "none" checks it.
         out_.branch_far(BPF_JGE, kHalfWindow, upper_half);
+        last_escape_ = out_.length();
         emit_window_tree(begin, upper, upper, 0, none_check{true, workspace_.pieces[upper].first});
-        flush_stubs(true, false);
+        flush_stubs(true, falling::never);
     } else {
         label starts_low = out_.new_label();
         out_.branch(BPF_JGE, kHalfWindow, upper_half, starts_low);
@@ -413,7 +444,7 @@ void compiler::emit_window(const compiler_workspace::group &group) {
         out_.copy_x_to_a();
         out_.branch(BPF_JGE, workspace_.pieces[upper].first, hit(), bpf_program::next());
         emit_miss();
-        flush_stubs(true, false);
+        flush_stubs(true, falling::never);
     }
     // Both ends of the query lie in the upper half (last >= first >= 2^31).
     out_.place(upper_half);
@@ -422,8 +453,9 @@ void compiler::emit_window(const compiler_workspace::group &group) {
     out_.copy_a_to_x();
     out_.load_scratch(start_low);
     out_.alu(BPF_SUB, kHalfWindow);
+    last_escape_ = out_.length();
     emit_window_tree(upper, end, end, kHalfWindow, none_check{});
-    flush_stubs(true, false);
+    flush_stubs(true, falling::never);
 }
 
 bool compiler::emit_search(range_list ranges, label entry, label miss_far) {
@@ -451,7 +483,7 @@ bool compiler::emit_search(range_list ranges, label entry, label miss_far) {
         out_.place(inside);
         out_.branch(BPF_JGT, workspace_.runs[i].last_window, outside, hit());
         out_.place(outside);
-        flush_stubs(false, true);
+        flush_stubs(false, falling::past);
     }
     for (size_t g = 0; g < groups_; ++g) {
         label body = out_.new_label();
@@ -459,7 +491,7 @@ bool compiler::emit_search(range_list ranges, label entry, label miss_far) {
         out_.branch_far(BPF_JEQ, workspace_.groups[g].window, body);
     }
     emit_miss();
-    flush_stubs(true, false);
+    flush_stubs(true, falling::never);
     for (size_t g = 0; g < groups_; ++g) {
         const auto &group = workspace_.groups[g];
         out_.place(label{group.label});
@@ -478,7 +510,7 @@ bool compiler::emit_search(range_list ranges, label entry, label miss_far) {
         out_.load_scratch(last_high);
         out_.branch(BPF_JGE, workspace_.runs[i].first_window, hit(), next);
         out_.place(next);
-        flush_stubs(false, true);
+        flush_stubs(false, falling::past);
     }
     for (size_t g = 0; g < groups_; ++g) {
         const auto &group = workspace_.groups[g];
@@ -503,10 +535,10 @@ bool compiler::emit_search(range_list ranges, label entry, label miss_far) {
         out_.load_scratch(last_low);
         out_.branch(BPF_JGE, lowest, hit(), next);
         out_.place(next);
-        flush_stubs(false, true);
+        flush_stubs(false, falling::past);
     }
     emit_miss();
-    flush_stubs(true, false);
+    flush_stubs(true, falling::never);
     if (block_check_used_) emit_block_check();
     miss_far_ = label{0};
     return true;
@@ -943,6 +975,7 @@ bool compiler::compile() {
         emit_preamble(preamble_, destination_only_);
     }
     if (destination_only_) {
+        escapes_ = false;
         if (unmap_ && !emit_search(policy_.unmap, unmap_entry_, label{0})) return false;
         return finish();
     }
@@ -951,7 +984,9 @@ bool compiler::compile() {
     if (unmap_) {
         // The mremap destination's search: a miss goes on to the source.
         if (destination_here_) {
+            escapes_ = false;
             if (!emit_search(policy_.unmap, unmap_then_source_entry_, remap_source_block_)) return false;
+            escapes_ = true;
             emit_remap_source(true);
         }
         if (!emit_search(policy_.unmap, unmap_entry_, label{0})) return false;

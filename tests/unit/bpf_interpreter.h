@@ -15,12 +15,16 @@
 
 namespace sealkit_test {
 
-inline uint32_t run_bpf(const sock_filter *code, unsigned length, const seccomp_data &data) {
+// `executed`, when given, receives the number of instructions run.
+inline uint32_t run_bpf(const sock_filter *code, unsigned length, const seccomp_data &data,
+                        unsigned *executed = nullptr) {
     uint32_t a = 0, x = 0, memory[BPF_MEMWORDS] = {};
     unsigned char bytes[sizeof(seccomp_data)];
     memcpy(bytes, &data, sizeof data);
+    if (executed != nullptr) *executed = 0;
     for (unsigned pc = 0; pc < length; ++pc) {
         const sock_filter &in = code[pc];
+        if (executed != nullptr) ++*executed;
         const uint32_t operand = BPF_SRC(in.code) == BPF_X ? x : in.k;
         switch (BPF_CLASS(in.code)) {
         case BPF_LD:
