@@ -129,13 +129,15 @@ private:
         return block_stub_[block_count_++];
     }
     void emit_block_check();
-    // Instructions the pending stubs placed after the hit and miss stubs
-    // will take.
+    // Instructions the pending stubs will take once placed: the miss stub
+    // (one), the hit stub (two), then the block and far stubs.
     unsigned pending_stub_length() const {
-        return static_cast<unsigned>(far_count_) + 2 * static_cast<unsigned>(block_count_);
+        return 3 + static_cast<unsigned>(far_count_) + 2 * static_cast<unsigned>(block_count_);
     }
-    // An upper bound on the code of a subtree over pieces [first, last]:
-    // its comparisons, leaves and their stubs.
+    // An estimate of the code of a subtree over pieces [first, last]: its
+    // comparisons, leaves, escapes and their stubs. Stubs pending from
+    // before the subtree may be placed inside it too: the caller adds them
+    // (a reviewer's layout reached a jump of 246 when they were left out).
     unsigned subtree_length(size_t first, size_t last) const {
         unsigned length = 0;
         for (size_t i = first; i <= last; ++i) length += workspace_.pieces[i].pages != 0 ? 6 : 4;
@@ -191,7 +193,8 @@ private:
     // After a leaf: what falls through it is a miss, which would otherwise
     // run on through every later comparison of the tree (all false for
     // it) to the tree's end; it leaves at the next stubs or escape, at most
-    // kEscapeEvery instructions on.
+    // kEscapeEvery instructions and a search path on (the searches that
+    // escape: not mremap's destination, escapes_).
     void end_of_leaf();
     static constexpr unsigned kEscapeEvery = 96;
     unsigned last_escape_ = 0;
@@ -315,12 +318,13 @@ void compiler::end_of_leaf() {
 
 void compiler::flush_stubs(bool force, falling through) {
     if (first_use_ < 0) return;
-    // Called between leaves: at most a leaf and a path of comparisons (well
-    // under 25 instructions) are emitted before the next call, so stubs
-    // placed once they and the code since their first use reach 225
-    // instructions are still in reach (255).
+    // Called between leaves: at most a leaf, an escape and a path of
+    // comparisons (at most 25 instructions: 13 levels for 4,096
+    // instructions, 2 for a leaf, 1 escape) are emitted before the next
+    // call, so stubs placed once they and the code since their first use
+    // reach 228 instructions are still in reach (at most 253 of 255).
     if (!force && block_count_ < kMaxBlockStubs &&
-        out_.length() - static_cast<unsigned>(first_use_) + pending_stub_length() < 225)
+        out_.length() - static_cast<unsigned>(first_use_) + pending_stub_length() < 228)
         return;
     label after = out_.new_label();
     if (through == falling::past) out_.jump(after);
@@ -363,7 +367,8 @@ void compiler::flush_stubs(bool force, falling through) {
 // the failed one, which A (the query's last byte) is below, so a miss is
 // false at every comparison it meets. Left alone it would run through the
 // rest of the tree in order (every later leaf and node: thousands of
-// instructions at the window's low end), so every kEscapeEvery
+// instructions at the window's low end), so in the searches that escape
+// (all but mremap's destination), at least every kEscapeEvery
 // instructions a leaf is followed by a jump to the miss stub, or by the
 // stubs themselves, the miss stub first (end_of_leaf()). No leaf needs a
 // second jump target. A block piece's leaf is the
@@ -388,7 +393,7 @@ void compiler::emit_window_tree(size_t first, size_t last, size_t end, uint32_t 
         return;
     }
     const size_t middle = first + (last - first) / 2;
-    const size_t left_bound = subtree_length(first, middle);
+    const size_t left_bound = subtree_length(first, middle) + pending_stub_length();
     label right = out_.new_label();
     if (left_bound <= 240)
         out_.branch(BPF_JGT, workspace_.pieces[middle].last - offset, right, bpf_program::next());

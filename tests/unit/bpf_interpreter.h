@@ -12,6 +12,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace sealkit_test {
 
@@ -88,6 +89,40 @@ inline uint32_t run_bpf(const sock_filter *code, unsigned length, const seccomp_
         }
     }
     throw std::runtime_error("fell off the end of the program");
+}
+
+// The kernel's check that every scratch-memory load follows a store on
+// every path (check_load_and_stores in net/core/filter.c), which rejects a
+// filter with EINVAL at install time: a jump narrows the slots known
+// written at its targets, `ja` leaves nothing known after itself, and a
+// return, oddly, leaves what was known in place for the next instruction.
+// Returns the first offending instruction, or -1.
+inline int first_unwritten_scratch_load(const sock_filter *code, unsigned length) {
+    std::vector<uint16_t> known(length + 1, 0xffff);
+    uint16_t written = 0;
+    for (unsigned pc = 0; pc < length; ++pc) {
+        written &= known[pc];
+        const sock_filter &in = code[pc];
+        switch (in.code) {
+        case BPF_ST:
+        case BPF_STX: written |= static_cast<uint16_t>(1u << in.k); break;
+        case BPF_LD | BPF_MEM:
+        case BPF_LDX | BPF_MEM:
+            if (!(written & (1u << in.k))) return static_cast<int>(pc);
+            break;
+        case BPF_JMP | BPF_JA:
+            if (pc + 1 + in.k <= length) known[pc + 1 + in.k] &= written;
+            written = 0xffff;
+            break;
+        default:
+            if (BPF_CLASS(in.code) == BPF_JMP) {
+                if (pc + 1 + in.jt <= length) known[pc + 1 + in.jt] &= written;
+                if (pc + 1 + in.jf <= length) known[pc + 1 + in.jf] &= written;
+            }
+            break;
+        }
+    }
+    return -1;
 }
 
 }  // namespace sealkit_test

@@ -41,9 +41,16 @@ struct compiled {
     bool ok = false;
 };
 
+// Every program a test compiles also passes the kernel's scratch-memory
+// check (bpf_interpreter.h), which would refuse it at install time.
 std::unique_ptr<compiled> compile(const seal_filter_policy &policy) {
     auto result = std::make_unique<compiled>();
     result->ok = compile_seal_filter(policy, *result->workspace, *result->program);
+    if (result->ok) {
+        const int bad = sealkit_test::first_unwritten_scratch_load(result->program->instructions(),
+                                                                   result->program->length());
+        EXPECT_EQ(bad, -1) << "a scratch load before any store on some path, at instruction " << bad;
+    }
     return result;
 }
 
