@@ -9,6 +9,7 @@ set(SEALKIT_CORE_SOURCES
   src/system/switch_variable.cpp
   src/procfs/mappings_parser.cpp
   src/procfs/mappings_reader.cpp
+  src/procfs/mappings_stream.cpp
   src/procfs/seal_query.cpp
   src/elf/program_headers.cpp
   src/elf/dynamic_section.cpp

@@ -7,20 +7,11 @@
 #pragma once
 
 #include "procfs/mappings_parser.h"
+#include "procfs/read_result.h"
 
 namespace sealkit::procfs {
 
 enum class mappings_file { maps, smaps };
-
-struct read_result {
-    // 0, or the -errno that stopped the read: -ENOENT when the process (or
-    // /proc) does not exist, -EACCES/-EPERM when it may not be read,
-    // -ENOMEM when the reader could not get memory.
-    long error = 0;
-    size_t mappings = 0;
-    size_t malformed_lines = 0;
-    bool stopped_by_visitor = false;
-};
 
 // pid 0 reads the calling process (/proc/self).
 read_result read_mappings(int pid, mappings_file file, mapping_visitor visitor, void *context);
