@@ -9,6 +9,7 @@
 
 #include <string>
 
+#include "inspect/read_ahead.h"
 #include "procfs/mappings_reader.h"
 #include "system/syscalls.h"
 
@@ -102,10 +103,11 @@ inspection inspect_process(int pid, const inspection_options &options) {
             return true;
         }
     } both{&builder, &options};
+    // A big smaps is read on a helper thread while this one parses it.
     procfs::read_result read =
         options.also_visit == nullptr
-            ? procfs::read_mappings(pid, procfs::mappings_file::smaps, process_map_builder::visit, &builder)
-            : procfs::read_mappings(pid, procfs::mappings_file::smaps, both_visitors::visit, &both);
+            ? read_mappings_ahead(pid, procfs::mappings_file::smaps, process_map_builder::visit, &builder)
+            : read_mappings_ahead(pid, procfs::mappings_file::smaps, both_visitors::visit, &both);
     if (read.error != 0) {
         result.error = error_kind(read.error);
         result.error_number = static_cast<int>(-read.error);

@@ -1,0 +1,142 @@
+#include "inspect/read_ahead.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <system_error>
+#include <thread>
+
+#include "procfs/mappings_stream.h"
+
+namespace sealkit::inspect {
+namespace {
+
+constexpr size_t kChunk = 256 * 1024;
+constexpr size_t kChunks = 4;  // a megabyte in flight at most
+
+// Fills `buffer` from fd until it is full or the file ends. Returns the
+// bytes read; `ended` says the file ended (or the process went away:
+// ESRCH, EIO), `error` any other failure (-errno), which ends it too.
+size_t fill(int fd, char *buffer, bool &ended, long &error) {
+    size_t filled = 0;
+    while (filled < kChunk) {
+        const ssize_t got = read(fd, buffer + filled, kChunk - filled);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) {
+            if (got < 0 && errno != ESRCH && errno != EIO) error = -errno;
+            ended = true;
+            break;
+        }
+        filled += static_cast<size_t>(got);
+    }
+    return filled;
+}
+
+// Chunks handed from the reading thread to the parsing one, in order.
+class chunk_queue {
+public:
+    chunk_queue() {
+        for (auto &c : chunks_) c.bytes = std::make_unique<char[]>(kChunk);
+    }
+
+    // The reading thread: fills free chunks until the file ends or the
+    // parser gives up.
+    void read_all(int fd) {
+        for (size_t next = 0;; next = (next + 1) % kChunks) {
+            {
+                std::unique_lock<std::mutex> lock(mutex_);
+                freed_.wait(lock, [&] { return filled_ < kChunks || abandoned_; });
+                if (abandoned_) return;
+            }
+            bool ended = false;
+            long error = 0;
+            chunk &c = chunks_[next];
+            c.length = fill(fd, c.bytes.get(), ended, error);
+            std::lock_guard<std::mutex> lock(mutex_);
+            ++filled_;
+            ended_ = ended;
+            error_ = error;
+            ready_.notify_one();
+            if (ended) return;
+        }
+    }
+
+    // The parsing thread: feeds chunks to the stream in order until the
+    // file ends or the stream stops; then tells the reader to stop.
+    long parse_all(procfs::mappings_stream &stream) {
+        for (size_t next = 0;; next = (next + 1) % kChunks) {
+            bool last;
+            {
+                std::unique_lock<std::mutex> lock(mutex_);
+                ready_.wait(lock, [&] { return filled_ > 0; });
+                last = ended_ && filled_ == 1;
+            }
+            const chunk &c = chunks_[next];
+            const bool more = stream.feed(c.bytes.get(), c.length);
+            std::lock_guard<std::mutex> lock(mutex_);
+            --filled_;
+            if (!more) abandoned_ = true;
+            freed_.notify_one();
+            if (last || !more) return error_;
+        }
+    }
+
+private:
+    struct chunk {
+        std::unique_ptr<char[]> bytes;
+        size_t length = 0;
+    };
+    chunk chunks_[kChunks];
+    std::mutex mutex_;
+    std::condition_variable ready_, freed_;
+    size_t filled_ = 0;       // chunks read and not yet parsed
+    bool ended_ = false;      // the reader filled its last chunk
+    long error_ = 0;          // the read error that ended the file
+    bool abandoned_ = false;  // the parser stopped: read no more
+};
+
+}  // namespace
+
+procfs::read_result read_mappings_ahead(int pid, procfs::mappings_file file, procfs::mapping_visitor visitor,
+                                        void *context) {
+    char path[64];
+    const char *name = file == procfs::mappings_file::smaps ? "smaps" : "maps";
+    if (pid == 0) snprintf(path, sizeof path, "/proc/self/%s", name);
+    else snprintf(path, sizeof path, "/proc/%d/%s", pid, name);
+    const int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        procfs::read_result result;
+        result.error = -errno;
+        return result;
+    }
+    procfs::mappings_stream stream(visitor, context);
+    // The first chunk here: most files end within it.
+    auto first = std::make_unique<char[]>(kChunk);
+    bool ended = false;
+    long error = 0;
+    const size_t length = fill(fd, first.get(), ended, error);
+    bool more = stream.feed(first.get(), length);
+    if (more && !ended) {
+        chunk_queue queue;
+        std::thread reader;
+        try {
+            reader = std::thread([&] { queue.read_all(fd); });
+        } catch (const std::system_error &) {
+            // No thread: read the rest here, as the core reader does.
+            while (more && !ended) more = stream.feed(first.get(), fill(fd, first.get(), ended, error));
+        }
+        if (reader.joinable()) {
+            error = queue.parse_all(stream);
+            reader.join();
+        }
+    }
+    close(fd);
+    return stream.finish(error);
+}
+
+}  // namespace sealkit::inspect
