@@ -30,13 +30,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     sealkit::procfs::parse_mappings_text(text, size, check_mapping, &seen);
     // Stopping early must be just as safe.
     sealkit::procfs::parse_mappings_text(text, size, stop_after_first, nullptr);
-    // Chunks: each cut after 1 + (byte at the cut % 61) bytes.
+    // Chunks: each cut after 1 to 2,048 bytes, as the byte at the cut says
+    // (short ones cut lines, long ones hold several).
     size_t whole_seen = 0, chunked_seen = 0;
     const size_t malformed = sealkit::procfs::parse_mappings_text(text, size, check_mapping, &whole_seen);
     {
         sealkit::procfs::mappings_stream stream(check_mapping, &chunked_seen);
         for (size_t at = 0; at < size;) {
-            size_t n = 1 + data[at] % 61;
+            size_t n = 1 + (data[at] * 131u) % 2048;
             if (n > size - at) n = size - at;
             stream.feed(text + at, n);
             at += n;

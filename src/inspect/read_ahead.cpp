@@ -7,6 +7,7 @@
 
 #include <condition_variable>
 #include <memory>
+#include <new>
 #include <mutex>
 #include <system_error>
 #include <thread>
@@ -82,8 +83,18 @@ public:
             --filled_;
             if (!more) abandoned_ = true;
             freed_.notify_one();
-            if (last || !more) return error_;
+            // A read error the parser never reached is not reported, as
+            // the synchronous reader would not have met it.
+            if (last) return error_;
+            if (!more) return 0;
         }
+    }
+
+    // The parser gave up (an exception from the visitor): read no more.
+    void abandon() {
+        std::lock_guard<std::mutex> lock(mutex_);
+        abandoned_ = true;
+        freed_.notify_one();
     }
 
 private:
@@ -100,7 +111,43 @@ private:
     bool abandoned_ = false;  // the parser stopped: read no more
 };
 
+// Closes the file however read_mappings_ahead leaves.
+struct file_closer {
+    int fd;
+    ~file_closer() { close(fd); }
+};
+
 }  // namespace
+
+procfs::read_result read_mappings_ahead_from(int fd, procfs::mapping_visitor visitor, void *context) {
+    procfs::mappings_stream stream(visitor, context);
+    std::unique_ptr<char[]> first(new (std::nothrow) char[kChunk]);
+    if (first == nullptr) return stream.finish(-ENOMEM);
+    // The first chunk here: most files end within it.
+    bool ended = false;
+    long error = 0;
+    bool more = stream.feed(first.get(), fill(fd, first.get(), ended, error));
+    if (!more || ended) return stream.finish(error);
+    std::unique_ptr<chunk_queue> queue;
+    std::thread reader;
+    try {
+        queue = std::make_unique<chunk_queue>();
+        reader = std::thread([&] { queue->read_all(fd); });
+    } catch (const std::exception &) {
+        // No memory or no thread: read the rest here, as the core reader does.
+        while (more && !ended) more = stream.feed(first.get(), fill(fd, first.get(), ended, error));
+        return stream.finish(error);
+    }
+    try {
+        error = queue->parse_all(stream);
+    } catch (...) {
+        queue->abandon();
+        reader.join();
+        throw;
+    }
+    reader.join();
+    return stream.finish(error);
+}
 
 procfs::read_result read_mappings_ahead(int pid, procfs::mappings_file file, procfs::mapping_visitor visitor,
                                         void *context) {
@@ -114,29 +161,8 @@ procfs::read_result read_mappings_ahead(int pid, procfs::mappings_file file, pro
         result.error = -errno;
         return result;
     }
-    procfs::mappings_stream stream(visitor, context);
-    // The first chunk here: most files end within it.
-    auto first = std::make_unique<char[]>(kChunk);
-    bool ended = false;
-    long error = 0;
-    const size_t length = fill(fd, first.get(), ended, error);
-    bool more = stream.feed(first.get(), length);
-    if (more && !ended) {
-        chunk_queue queue;
-        std::thread reader;
-        try {
-            reader = std::thread([&] { queue.read_all(fd); });
-        } catch (const std::system_error &) {
-            // No thread: read the rest here, as the core reader does.
-            while (more && !ended) more = stream.feed(first.get(), fill(fd, first.get(), ended, error));
-        }
-        if (reader.joinable()) {
-            error = queue.parse_all(stream);
-            reader.join();
-        }
-    }
-    close(fd);
-    return stream.finish(error);
+    const file_closer closer{fd};
+    return read_mappings_ahead_from(fd, visitor, context);
 }
 
 }  // namespace sealkit::inspect

@@ -1,9 +1,9 @@
 // Streams /proc/PID/maps or /proc/PID/smaps through mappings_parser.
 //
-// Reads in large chunks (the kernel renders smaps as it is read, so the
-// reader's own cost must stay small beside it), copes with lines longer
-// than its buffer by growing it, and treats a process that exits mid-read
-// as the end of the file: the mappings read so far are kept.
+// Reads in 64 KiB chunks (the kernel renders smaps as it is read, so the
+// reader's own cost must stay small beside it), which mappings_stream cuts
+// into lines, and treats a process that exits mid-read as the end of the
+// file: the mappings read so far are kept.
 #pragma once
 
 #include "procfs/mappings_parser.h"

@@ -31,7 +31,7 @@ bool mappings_stream::feed_line(const char *line, size_t length, bool without_nu
 // Keeps the start of a line the chunk cut; drops it past kLongestLine.
 bool mappings_stream::carry(const char *bytes, size_t length) {
     if (skipping_line_) return true;
-    if (carried_ + length > kLongestLine) {
+    if (carried_ + length >= kLongestLine) {
         skipping_line_ = true;
         carried_ = 0;
         return true;
@@ -74,7 +74,9 @@ bool mappings_stream::feed(const char *bytes, size_t length) {
     while (cursor < end) {
         const char *newline = static_cast<const char *>(memchr(cursor, '\n', static_cast<size_t>(end - cursor)));
         if (newline == nullptr) return carry(cursor, static_cast<size_t>(end - cursor));
-        if (!feed_line(cursor, static_cast<size_t>(newline - cursor), newline <= clean_until)) return false;
+        const size_t line = static_cast<size_t>(newline - cursor);
+        if (line >= kLongestLine) skipping_line_ = true;  // counted as malformed by feed_line
+        if (!feed_line(cursor, line, newline <= clean_until)) return false;
         cursor = newline + 1;
     }
     return true;

@@ -3,8 +3,8 @@
 //
 // Whole lines inside a chunk are parsed where they lie; only a line cut by
 // the chunk's end is copied, into a carry buffer, and completed from the
-// next chunk. A line longer than any the kernel writes (1 MiB) is skipped
-// and counted as malformed. A chunk is searched once for a NUL byte, so
+// next chunk. A line of 1 MiB or more, longer than any the kernel writes,
+// is skipped and counted as malformed, whether chunks cut it or not. A chunk is searched once for a NUL byte, so
 // the lines before the first NUL skip the parser's own check. Both readers
 // use it: read_mappings (chunks from read()) and the CLI's read-ahead
 // (chunks a helper thread read).

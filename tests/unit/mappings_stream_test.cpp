@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
@@ -110,6 +111,30 @@ TEST(MappingsStream, ALineOverOneMiBIsOneMalformedLineWhateverTheChunks) {
     EXPECT_EQ(r.malformed_lines, 1u);
     ASSERT_EQ(chunked.rows.size(), 2u);
     EXPECT_NE(chunked.rows[1].find("/lib/b"), std::string::npos);
+}
+
+// The limit is a line of 1 MiB (without its '\n'), as the reader before
+// mappings_stream had it: one byte less is a mapping with a long path.
+TEST(MappingsStream, ALineOfExactlyOneMiBIsMalformedOneByteLessIsParsed) {
+    const std::string head = "7f0000002000-7f0000003000 r--p 00000000 08:01 42   /";
+    for (const size_t line : {size_t{1024 * 1024}, size_t{1024 * 1024 - 1}}) {
+        const std::string text = head + std::string(line - head.size(), 'p') + "\n" +
+                                 "7f0000004000-7f0000005000 r--p 00000000 08:01 43   /lib/b\n";
+        for (const bool whole : {true, false}) {  // in one chunk, or cut
+            seen s;
+            mappings_stream stream(collect, &s);
+            if (whole) {
+                stream.feed(text.data(), text.size());
+            } else {
+                for (size_t at = 0; at < text.size(); at += 65536)
+                    stream.feed(text.data() + at, std::min<size_t>(65536, text.size() - at));
+            }
+            const read_result r = stream.finish(0);
+            const bool parsed = line < 1024 * 1024;
+            EXPECT_EQ(r.malformed_lines, parsed ? 0u : 1u) << line << (whole ? " whole" : " cut");
+            EXPECT_EQ(s.rows.size(), parsed ? 2u : 1u) << line << (whole ? " whole" : " cut");
+        }
+    }
 }
 
 TEST(MappingsStream, TheReadErrorGivenToFinishIsReported) {
