@@ -1,8 +1,6 @@
 #include "inspect/read_ahead.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
 #include <unistd.h>
 
 #include <condition_variable>
@@ -19,24 +17,6 @@ namespace {
 
 constexpr size_t kChunk = 256 * 1024;
 constexpr size_t kChunks = 4;  // a megabyte in flight at most
-
-// Fills `buffer` from fd until it is full or the file ends. Returns the
-// bytes read; `ended` says the file ended (or the process went away:
-// ESRCH, EIO), `error` any other failure (-errno), which ends it too.
-size_t fill(int fd, char *buffer, bool &ended, long &error) {
-    size_t filled = 0;
-    while (filled < kChunk) {
-        const ssize_t got = read(fd, buffer + filled, kChunk - filled);
-        if (got < 0 && errno == EINTR) continue;
-        if (got <= 0) {
-            if (got < 0 && errno != ESRCH && errno != EIO) error = -errno;
-            ended = true;
-            break;
-        }
-        filled += static_cast<size_t>(got);
-    }
-    return filled;
-}
 
 // Chunks handed from the reading thread to the parsing one, in order.
 class chunk_queue {
@@ -57,7 +37,7 @@ public:
             bool ended = false;
             long error = 0;
             chunk &c = chunks_[next];
-            c.length = fill(fd, c.bytes.get(), ended, error);
+            c.length = procfs::read_mappings_chunk(fd, c.bytes.get(), kChunk, ended, error);
             std::lock_guard<std::mutex> lock(mutex_);
             ++filled_;
             ended_ = ended;
@@ -126,7 +106,7 @@ procfs::read_result read_mappings_ahead_from(int fd, procfs::mapping_visitor vis
     // The first chunk here: most files end within it.
     bool ended = false;
     long error = 0;
-    bool more = stream.feed(first.get(), fill(fd, first.get(), ended, error));
+    bool more = stream.feed(first.get(), procfs::read_mappings_chunk(fd, first.get(), kChunk, ended, error));
     if (!more || ended) return stream.finish(error);
     std::unique_ptr<chunk_queue> queue;
     std::thread reader;
@@ -135,7 +115,8 @@ procfs::read_result read_mappings_ahead_from(int fd, procfs::mapping_visitor vis
         reader = std::thread([&] { queue->read_all(fd); });
     } catch (const std::exception &) {
         // No memory or no thread: read the rest here, as the core reader does.
-        while (more && !ended) more = stream.feed(first.get(), fill(fd, first.get(), ended, error));
+        while (more && !ended)
+            more = stream.feed(first.get(), procfs::read_mappings_chunk(fd, first.get(), kChunk, ended, error));
         return stream.finish(error);
     }
     try {
@@ -151,14 +132,10 @@ procfs::read_result read_mappings_ahead_from(int fd, procfs::mapping_visitor vis
 
 procfs::read_result read_mappings_ahead(int pid, procfs::mappings_file file, procfs::mapping_visitor visitor,
                                         void *context) {
-    char path[64];
-    const char *name = file == procfs::mappings_file::smaps ? "smaps" : "maps";
-    if (pid == 0) snprintf(path, sizeof path, "/proc/self/%s", name);
-    else snprintf(path, sizeof path, "/proc/%d/%s", pid, name);
-    const int fd = open(path, O_RDONLY | O_CLOEXEC);
+    const int fd = procfs::open_mappings(pid, file);
     if (fd < 0) {
         procfs::read_result result;
-        result.error = -errno;
+        result.error = fd;
         return result;
     }
     const file_closer closer{fd};
