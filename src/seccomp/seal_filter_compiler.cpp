@@ -110,7 +110,9 @@ private:
     }
     void emit_remap_source(bool own_preamble);
     void emit_preamble(label at, bool unmap_only);
-    bool emit_search(range_list ranges, label entry, label miss_far);
+    // `escape_misses`: whether a miss leaves within kEscapeEvery
+    // instructions (end_of_leaf()); off for mremap's destination alone.
+    bool emit_search(range_list ranges, label entry, label miss_far, bool escape_misses = true);
     struct none_check {
         bool check = false;     // the tree's "none" outcome hits if the query's last byte
         uint32_t lowest_first = 0;  // is at or above this (the upper half's first piece)
@@ -198,8 +200,9 @@ private:
     void end_of_leaf();
     static constexpr unsigned kEscapeEvery = 96;
     unsigned last_escape_ = 0;
-    // Off for mremap's destination, a rare call whose search then costs
-    // no escapes (they take about 1% of a filter's capacity).
+    // The search being emitted escapes its misses (emit_search()). Not for
+    // mremap's destination, a rare call whose search then costs no escapes
+    // (they take about 1% of a filter's capacity).
     bool escapes_ = true;
 
     const seal_filter_policy &policy_;
@@ -463,9 +466,10 @@ void compiler::emit_window(const compiler_workspace::group &group) {
     flush_stubs(true, falling::never);
 }
 
-bool compiler::emit_search(range_list ranges, label entry, label miss_far) {
+bool compiler::emit_search(range_list ranges, label entry, label miss_far, bool escape_misses) {
     if (!split(ranges)) return false;
     miss_far_ = miss_far;
+    escapes_ = escape_misses;
     new_stubs();
     block_check_ = out_.new_label();
     block_check_used_ = false;
@@ -980,8 +984,7 @@ bool compiler::compile() {
         emit_preamble(preamble_, destination_only_);
     }
     if (destination_only_) {
-        escapes_ = false;
-        if (unmap_ && !emit_search(policy_.unmap, unmap_entry_, label{0})) return false;
+        if (unmap_ && !emit_search(policy_.unmap, unmap_entry_, label{0}, false)) return false;
         return finish();
     }
 
@@ -989,9 +992,7 @@ bool compiler::compile() {
     if (unmap_) {
         // The mremap destination's search: a miss goes on to the source.
         if (destination_here_) {
-            escapes_ = false;
-            if (!emit_search(policy_.unmap, unmap_then_source_entry_, remap_source_block_)) return false;
-            escapes_ = true;
+            if (!emit_search(policy_.unmap, unmap_then_source_entry_, remap_source_block_, false)) return false;
             emit_remap_source(true);
         }
         if (!emit_search(policy_.unmap, unmap_entry_, label{0})) return false;
